@@ -1,0 +1,980 @@
+package io.atom.async;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One asynchronous task with a handle on its result, failure, cancellation and hard timeout: the Java
+ * form of the {@code AsyncWorker<T>} of {@code async.hpp}.
+ *
+ * <pre>{@code
+ * AsyncWorker<Integer> worker = new AsyncWorker<>();
+ * worker.setTimeout(Duration.ofSeconds(5))
+ *       .setCallback(result -> log.info("done: {}", result));
+ * worker.startAsync(() -> compute());
+ * int result = worker.getResult();
+ * }</pre>
+ *
+ * <p>A worker runs one task once. Its {@linkplain #state() state} goes from {@code CREATED} through
+ * {@code SCHEDULED} and {@code RUNNING} to exactly one terminal state ({@code SUCCEEDED},
+ * {@code FAILED}, {@code CANCELLED} or {@code TIMED_OUT}), whatever the interleaving of completion,
+ * {@link #cancel()}, the timeout and the shutdown of its manager. Callbacks run exactly once.
+ *
+ * <p>A worker made with {@code new AsyncWorker<>()} runs on a shared pool of daemon threads sized to
+ * the CPUs; one made with {@link #AsyncWorker(Executor)} on that executor, which must run each task
+ * at most once and must not discard tasks silently (a discarded task can only end through
+ * {@link #cancel()} or its timeout). Hard timeouts are served by one shared scheduler thread.
+ *
+ * <p>This class is thread-safe: every method may be called from any thread at any time.
+ */
+public final class AsyncWorker<T> {
+
+  /*
+   * Concurrency.
+   *
+   * One int field, `state`, changed only by CAS; the terminal CAS is the linearization point of the
+   * worker's outcome:
+   *
+   *   CREATED   -> SCHEDULED                (startAsync)
+   *   CREATED   -> CANCELLED                (cancel before start)
+   *   SCHEDULED -> RUNNING                  (a pool thread claims the task, or a rejection claims it)
+   *   SCHEDULED -> CANCELLED | TIMED_OUT    (the task never runs)
+   *   RUNNING   -> SUCCEEDED | FAILED       (the claimer, with `outcome` written before the CAS)
+   *   RUNNING   -> CANCELLED | TIMED_OUT    (the running thread is interrupted; its late result is dropped)
+   *
+   * There is no intermediate COMPLETING state: whoever loses the terminal CAS sees a terminal state,
+   * so no observer can see "not done" after a racing completion has returned. Only the thread that
+   * claimed RUNNING writes `outcome`, and readers read it only in SUCCEEDED or FAILED, whose CAS that
+   * same thread won, so the volatile CAS orders the write before every read.
+   *
+   * The thread whose terminal CAS wins runs finish() exactly once: it cancels the timer, tells the
+   * manager, then swaps `stack` (waiters and callbacks, a Treiber stack) for TOMBSTONE and fires what
+   * it took. A callback registered after the swap finds TOMBSTONE and runs on the caller. "Done" for
+   * waiters means TOMBSTONE, so whoever wakes from a wait sees the manager's bookkeeping finished.
+   *
+   * `runner` is the thread inside the task (set before the claim so that a canceller that wins after
+   * the claim always finds it). A canceller interrupts it through the INTERRUPTING -> INTERRUPTED
+   * handshake, as FutureTask does; a runner that lost waits for INTERRUPTED before it leaves and then
+   * clears its interrupt flag, so a cancellation can never interrupt the next task of that pool
+   * thread. waitForCompletion() also waits for `runner` to become null ("the task has left its
+   * thread"), with its own small stack of waiters, `released`.
+   */
+
+  private static final int CREATED = 0;
+  private static final int SCHEDULED = 1;
+  private static final int RUNNING = 2;
+  static final int SUCCEEDED = 3;
+  static final int FAILED = 4;
+  static final int CANCELLED = 5;
+  static final int TIMED_OUT = 6;
+
+  private static final Object TOMBSTONE = new Object();
+  private static final Object INTERRUPTING = new Object();
+  private static final Object INTERRUPTED = new Object();
+
+  private static final System.Logger LOG = System.getLogger(AsyncWorker.class.getName());
+
+  private static final VarHandle STATE;
+  private static final VarHandle STACK;
+  private static final VarHandle RUNNER;
+  private static final VarHandle RELEASED;
+  private static final VarHandle TIMER;
+  private static final VarHandle TIMEOUT;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STATE = lookup.findVarHandle(AsyncWorker.class, "state", int.class);
+      STACK = lookup.findVarHandle(AsyncWorker.class, "stack", Object.class);
+      RUNNER = lookup.findVarHandle(AsyncWorker.class, "runner", Object.class);
+      RELEASED = lookup.findVarHandle(AsyncWorker.class, "released", Node.class);
+      TIMER = lookup.findVarHandle(AsyncWorker.class, "timer", Future.class);
+      TIMEOUT = lookup.findVarHandle(AsyncWorker.class, "timeoutNanos", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private volatile int state;
+  /** The value or the Throwable; see the design comment for who writes it and when it is read. */
+  private @Nullable Object outcome;
+  /** The thread inside the task, INTERRUPTING, INTERRUPTED, or null. */
+  private volatile @Nullable Object runner;
+  /** Completion nodes (newest first), or TOMBSTONE once finish() has taken them. */
+  private volatile @Nullable Object stack;
+  /** Threads in waitForCompletion waiting for the task to leave its thread. */
+  private volatile @Nullable Node released;
+  private volatile @Nullable Future<?> timer;
+  /** The hard timeout, 0 for none; set once. */
+  private volatile long timeoutNanos;
+  /** System.nanoTime() at startAsync; written before the CREATED -> SCHEDULED CAS. */
+  private long startNanos;
+
+  private final Executor executor;
+  private final @Nullable AsyncWorkerManager manager;
+
+  /**
+   * Creates a worker that runs on the shared default pool (daemon threads, one per CPU, at least
+   * two). The pool lives as long as the JVM; use an {@link AsyncWorkerManager} for a pool you size,
+   * bound and shut down.
+   */
+  public AsyncWorker() {
+    this(Defaults.pool(), null);
+  }
+
+  /**
+   * Creates a worker that runs on the given executor.
+   *
+   * @param executor runs the task; it must run each task at most once
+   * @throws NullPointerException if {@code executor} is null
+   */
+  public AsyncWorker(Executor executor) {
+    this(Objects.requireNonNull(executor, "executor"), null);
+  }
+
+  AsyncWorker(Executor executor, @Nullable AsyncWorkerManager manager) {
+    this.executor = executor;
+    this.manager = manager;
+  }
+
+  // ---------------------------------------------------------------- starting
+
+  /**
+   * Starts the task. The worker becomes {@code SCHEDULED}, then {@code RUNNING} on a pool thread.
+   *
+   * <p>If the executor rejects the task (a full or shut-down pool), this method does not throw: the
+   * worker ends {@code FAILED} with a {@link RejectedExecutionException} naming the manager and the
+   * reason, which {@link #getResult()} throws and the failure callbacks receive.
+   *
+   * @param task the task; its value becomes the result, its exception the failure
+   * @throws NullPointerException if {@code task} is null
+   * @throws IllegalStateException if the worker was already started or was cancelled before it
+   *     started
+   */
+  public void startAsync(Callable<? extends T> task) {
+    Objects.requireNonNull(task, "task");
+    AsyncWorkerManager m = manager;
+    if (m != null) {
+      m.startTracked(this, task, true);
+    } else {
+      start(task, true, null);
+    }
+  }
+
+  /**
+   * Starts {@code task.apply(arg)}; see {@link #startAsync(Callable)}.
+   *
+   * @param task the task
+   * @param arg its argument (may be null if the task accepts null)
+   * @param <A> the argument type
+   * @throws NullPointerException if {@code task} is null
+   * @throws IllegalStateException if the worker was already started or was cancelled before it
+   *     started
+   */
+  public <A> void startAsync(Function<? super A, ? extends T> task, A arg) {
+    Objects.requireNonNull(task, "task");
+    startAsync(() -> task.apply(arg));
+  }
+
+  /**
+   * Starts {@code task.apply(arg1, arg2)}; see {@link #startAsync(Callable)}.
+   *
+   * @param task the task
+   * @param arg1 its first argument
+   * @param arg2 its second argument
+   * @param <A> the first argument type
+   * @param <B> the second argument type
+   * @throws NullPointerException if {@code task} is null
+   * @throws IllegalStateException if the worker was already started or was cancelled before it
+   *     started
+   */
+  public <A, B> void startAsync(BiFunction<? super A, ? super B, ? extends T> task, A arg1, B arg2) {
+    Objects.requireNonNull(task, "task");
+    startAsync(() -> task.apply(arg1, arg2));
+  }
+
+  /**
+   * Starts the task on the executor, or fails the worker with {@code refusal} instead.
+   *
+   * @param strict whether a worker cancelled before it started is an error (the user's startAsync)
+   *     or quietly stays cancelled (a manager whose scope closed while it created the worker)
+   */
+  void start(Callable<? extends T> task, boolean strict, @Nullable RuntimeException refusal) {
+    if (state != CREATED) {
+      notStartable(strict);
+      return;
+    }
+    // Written before the CAS so that whoever sees SCHEDULED sees it; only a concurrent double start
+    // (which then throws) could overwrite it, with a value microseconds apart.
+    startNanos = System.nanoTime();
+    if (!STATE.compareAndSet(this, CREATED, SCHEDULED)) {
+      notStartable(strict);
+      return;
+    }
+    if (refusal != null) {
+      reject(refusal);
+      return;
+    }
+    try {
+      AsyncWorkerManager m = manager;
+      if (m != null && m.defaultTimeoutNanos > 0) {
+        TIMEOUT.compareAndSet(this, 0L, m.defaultTimeoutNanos); // an explicit setTimeout wins
+      }
+      long timeout = timeoutNanos;
+      if (timeout > 0) {
+        armTimeout(timeout);
+      }
+      executor.execute(new TaskRun<>(this, task));
+    } catch (RejectedExecutionException e) {
+      reject(describeRejection(e));
+    } catch (RuntimeException | Error e) {
+      reject(e); // a broken executor must not leave the worker SCHEDULED forever
+    }
+  }
+
+  private void notStartable(boolean strict) {
+    int s = state;
+    if (s == CANCELLED && !strict) {
+      return;
+    }
+    throw new IllegalStateException(s == CANCELLED && startNanos == 0L
+        ? "worker " + name() + " was cancelled before it started"
+        : "worker " + name() + " already started (state " + WorkerState.of(s) + ")");
+  }
+
+  /** Ends a SCHEDULED worker FAILED with {@code failure}, claiming it as a runner would. */
+  private void reject(Throwable failure) {
+    // Claiming RUNNING first keeps the rule "only the claimer writes outcome": a broken executor that
+    // both ran the task and threw cannot have two threads writing it.
+    if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
+      outcome = failure;
+      if (STATE.compareAndSet(this, RUNNING, FAILED)) {
+        finish(FAILED);
+      } else {
+        outcome = null; // cancelled or timed out in between: that outcome stands
+      }
+    }
+  }
+
+  private RejectedExecutionException describeRejection(RejectedExecutionException cause) {
+    String reason;
+    if (executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown()) {
+      reason = "its executor is shut down";
+    } else if (executor instanceof ThreadPoolExecutor) {
+      ThreadPoolExecutor pool = (ThreadPoolExecutor) executor;
+      reason = "its pool is saturated (" + pool.getActiveCount() + " of " + pool.getMaximumPoolSize()
+          + " threads busy, " + pool.getQueue().size() + " tasks queued, queue capacity left "
+          + pool.getQueue().remainingCapacity() + ")";
+    } else {
+      reason = "its executor rejected the task (" + cause.getMessage() + ")";
+    }
+    return new RejectedExecutionException("manager '" + managerName() + "' could not run worker "
+        + name() + ": " + reason, cause);
+  }
+
+  /** The task as the executor sees it: not the worker itself, so that run() is not public API. */
+  static final class TaskRun<T> implements Runnable {
+    final AsyncWorker<T> worker;
+    private final Callable<? extends T> task;
+
+    TaskRun(AsyncWorker<T> worker, Callable<? extends T> task) {
+      this.worker = worker;
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      worker.run(task);
+    }
+
+    @Override
+    public String toString() {
+      return "TaskRun[" + worker.name() + "]";
+    }
+  }
+
+  private void run(Callable<? extends T> task) {
+    Thread me = Thread.currentThread();
+    runner = me; // before the claim: a canceller that sees RUNNING must find the thread to interrupt
+    if (!STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
+      leave(me); // cancelled or timed out while queued: the task never runs
+      return;
+    }
+    Object result;
+    int end;
+    try {
+      result = task.call();
+      end = SUCCEEDED;
+    } catch (Throwable failure) {
+      result = failure;
+      end = FAILED;
+    }
+    outcome = result;
+    if (STATE.compareAndSet(this, RUNNING, end)) {
+      runner = null; // nobody interrupts us now: only the winner of the terminal CAS interrupts
+      finish(end);
+    } else {
+      outcome = null; // cancelled or timed out while running: the late result is discarded
+      leave(me);
+    }
+  }
+
+  /** The runner lost the terminal CAS or never ran the task: hand the thread back clean. */
+  private void leave(Thread me) {
+    if (!RUNNER.compareAndSet(this, me, null)) {
+      // The winner is interrupting this thread or has done so. Wait for the interrupt to land
+      // (the interrupter holds INTERRUPTING only across Thread.interrupt()), then clear it so it
+      // cannot hit the next task this pool thread runs.
+      while (runner == INTERRUPTING) {
+        Thread.onSpinWait();
+      }
+      Thread.interrupted();
+      runner = null;
+    }
+    if (released != null) {
+      wakeAll((Node) RELEASED.getAndSet(this, null));
+    }
+  }
+
+  private void interruptRunner() {
+    Object r = runner;
+    if (r instanceof Thread && RUNNER.compareAndSet(this, r, INTERRUPTING)) {
+      try {
+        ((Thread) r).interrupt();
+      } finally {
+        runner = INTERRUPTED;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  /**
+   * Cancels the worker. A worker not yet running never runs; a running one is interrupted and ends
+   * {@code CANCELLED} at once, its late result discarded; a finished one is left as it is. A worker
+   * never started becomes {@code CANCELLED} and can no longer be started.
+   *
+   * <p>Never blocks and never throws. Failure callbacks and waiters are run by this call if it is the
+   * one that ends the worker. Use {@link #waitForCompletion()} to wait until an interrupted task has
+   * left its thread.
+   */
+  public void cancel() {
+    int s;
+    while ((s = state) < SUCCEEDED) {
+      if (STATE.compareAndSet(this, s, CANCELLED)) {
+        if (s != CREATED) {
+          interruptRunner();
+        }
+        finish(CANCELLED);
+        return;
+      }
+    }
+  }
+
+  /** The hard timeout fired: the scheduler thread races completion with the same CAS. */
+  void onTimeout() {
+    int s;
+    while ((s = state) == SCHEDULED || s == RUNNING) {
+      if (STATE.compareAndSet(this, s, TIMED_OUT)) {
+        interruptRunner();
+        finish(TIMED_OUT);
+        return;
+      }
+    }
+  }
+
+  /** Runs once, on the thread whose terminal CAS won. */
+  private void finish(int end) {
+    Future<?> t = timer;
+    if (t != null) {
+      t.cancel(false);
+    }
+    AsyncWorkerManager m = manager;
+    if (m != null) {
+      m.workerDone(this, end);
+    }
+    Object head = STACK.getAndSet(this, TOMBSTONE);
+    if (head instanceof Node) {
+      fireAll((Node) head);
+    }
+  }
+
+  private void fireAll(Node head) {
+    // Newest first on the stack; fire in registration order.
+    Node reversed = null;
+    for (Node n = head, next; n != null; n = next) {
+      next = n.next;
+      n.next = reversed;
+      reversed = n;
+    }
+    for (Node n = reversed; n != null; n = n.next) {
+      n.fire(this);
+    }
+  }
+
+  // ---------------------------------------------------------------- timeout
+
+  /**
+   * Sets a hard timeout, counted from {@link #startAsync}. When it expires before the task ends, the
+   * worker ends {@code TIMED_OUT}, the running thread is interrupted (and free as soon as the task
+   * honours the interrupt), and a task still queued never runs. May be called before or after
+   * {@code startAsync}; called after, with the deadline already past, the worker times out at once.
+   *
+   * @param timeout the limit, greater than zero
+   * @return this worker
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is zero or negative
+   * @throws IllegalStateException if a timeout was already set (or armed from the manager's default)
+   */
+  public AsyncWorker<T> setTimeout(Duration timeout) {
+    long nanos = Durations.positiveNanos(timeout, "timeout");
+    if (!TIMEOUT.compareAndSet(this, 0L, nanos)) {
+      throw new IllegalStateException("timeout of worker " + name() + " already set to "
+          + Duration.ofNanos(timeoutNanos));
+    }
+    if (state != CREATED) {
+      armTimeout(nanos); // started already (startAsync may have armed it too: the TIMER CAS decides)
+    }
+    return this;
+  }
+
+  private void armTimeout(long nanos) {
+    if (nanos == Long.MAX_VALUE) {
+      return; // ~292 years: never fires
+    }
+    long remaining = Math.max(0L, nanos - (System.nanoTime() - startNanos));
+    Future<?> f = scheduler().schedule(this::onTimeout, remaining, TimeUnit.NANOSECONDS);
+    // finish() reads `timer` after its terminal CAS; we read `state` after publishing `timer`: one of
+    // us sees the other, so a worker that ends first never leaves its timer queued.
+    if (!TIMER.compareAndSet(this, null, f) || state >= SUCCEEDED) {
+      f.cancel(false);
+    }
+  }
+
+  private ScheduledExecutorService scheduler() {
+    AsyncWorkerManager m = manager;
+    return m != null ? m.scheduler : Defaults.scheduler();
+  }
+
+  // ---------------------------------------------------------------- results
+
+  /**
+   * Waits for the worker to end and returns its result. May be called any number of times and from
+   * any thread; it always gives the same answer.
+   *
+   * @return the task's value
+   * @throws IllegalStateException if the worker was never started
+   * @throws CancellationException if the worker was cancelled
+   * @throws AsyncTimeoutException if the hard timeout expired; it names the limit
+   * @throws AsyncExecutionException if the task threw a checked exception (the cause)
+   * @throws AsyncInterruptedException if the calling thread is interrupted while waiting
+   * @throws RuntimeException the task's own unchecked exception, as thrown (also a
+   *     {@link RejectedExecutionException} if the executor rejected the task)
+   * @throws Error the task's own error, as thrown
+   */
+  public T getResult() {
+    checkStarted();
+    awaitDone(false, 0L);
+    return report();
+  }
+
+  /**
+   * Waits at most {@code timeout} for the worker to end and returns its result. If the wait expires
+   * the worker runs on; only the wait ends.
+   *
+   * @param timeout how long to wait; zero does not wait
+   * @return the task's value
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws AsyncTimeoutException if the wait expired (cause: a {@link TimeoutException}) or the
+   *     hard timeout did
+   * @throws IllegalStateException if the worker was never started
+   * @throws CancellationException if the worker was cancelled
+   * @throws AsyncExecutionException if the task threw a checked exception (the cause)
+   * @throws AsyncInterruptedException if the calling thread is interrupted while waiting
+   * @throws RuntimeException the task's own unchecked exception, as thrown
+   * @throws Error the task's own error, as thrown
+   */
+  public T getResult(Duration timeout) {
+    long nanos = Durations.waitNanos(timeout, "timeout");
+    checkStarted();
+    if (!awaitDone(true, nanos)) {
+      throw new AsyncTimeoutException("worker " + name() + " did not finish within " + timeout
+          + " (it is " + state() + " and keeps running)", timeout, new TimeoutException());
+    }
+    return report();
+  }
+
+  /**
+   * Waits for the worker to end and tests its result without consuming it.
+   *
+   * @param validator the test; if it throws, the exception is logged and the answer is false
+   * @return {@code true} if the worker succeeded and its result passes; {@code false} if it failed,
+   *     was cancelled or timed out, or the result does not pass
+   * @throws NullPointerException if {@code validator} is null
+   * @throws IllegalStateException if the worker was never started
+   * @throws AsyncInterruptedException if the calling thread is interrupted while waiting
+   */
+  @SuppressWarnings("unchecked")
+  public boolean validate(Predicate<? super T> validator) {
+    Objects.requireNonNull(validator, "validator");
+    checkStarted();
+    awaitDone(false, 0L);
+    if (state != SUCCEEDED) {
+      return false;
+    }
+    try {
+      return validator.test((T) outcome);
+    } catch (Throwable e) {
+      LOG.log(System.Logger.Level.WARNING, () -> "validator of worker " + name() + " threw; treated as false", e);
+      return false;
+    }
+  }
+
+  /**
+   * Waits until the worker has ended and its task has left its thread: after {@link #cancel()} or a
+   * timeout this waits for the interrupted task to return. Does not throw the task's failure.
+   *
+   * @throws IllegalStateException if the worker was never started
+   * @throws AsyncInterruptedException if the calling thread is interrupted while waiting
+   */
+  public void waitForCompletion() {
+    checkStarted();
+    awaitDone(false, 0L);
+    awaitReleased(false, 0L);
+  }
+
+  /**
+   * Waits at most {@code timeout} until the worker has ended and its task has left its thread.
+   *
+   * @param timeout how long to wait; zero does not wait
+   * @return {@code true} if it completed in time, {@code false} if the wait expired (the worker runs on)
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws IllegalStateException if the worker was never started
+   * @throws AsyncInterruptedException if the calling thread is interrupted while waiting
+   */
+  public boolean waitForCompletion(Duration timeout) {
+    long nanos = Durations.waitNanos(timeout, "timeout");
+    checkStarted();
+    long deadline = Durations.deadline(System.nanoTime(), nanos);
+    return awaitDone(true, nanos) && awaitReleased(true, deadline);
+  }
+
+  /**
+   * Registers a callback for the result. It runs exactly once if the worker succeeds: on the thread
+   * that completed the worker, or at once on the calling thread if the worker has already succeeded.
+   * It never runs for a failed, cancelled or timed-out worker. An exception it throws is logged with
+   * the worker's name and changes nothing else. Several callbacks run in the order they were set.
+   *
+   * @param callback receives the result
+   * @return this worker
+   * @throws NullPointerException if {@code callback} is null
+   */
+  public AsyncWorker<T> setCallback(Consumer<? super T> callback) {
+    addNode(new OnSuccess<>(Objects.requireNonNull(callback, "callback")));
+    return this;
+  }
+
+  /**
+   * Registers a callback for a failure, a timeout or a cancellation. It runs exactly once if the
+   * worker ends in any way but success, with the exception {@link #getResult()} would throw (a
+   * checked exception unwrapped), on the thread that ended the worker or at once on the calling
+   * thread if it has already ended. An exception it throws is logged and changes nothing else.
+   *
+   * @param callback receives the failure, a {@link CancellationException} or an
+   *     {@link AsyncTimeoutException}
+   * @return this worker
+   * @throws NullPointerException if {@code callback} is null
+   */
+  public AsyncWorker<T> setFailureCallback(Consumer<? super Throwable> callback) {
+    addNode(new OnFailure(Objects.requireNonNull(callback, "callback")));
+    return this;
+  }
+
+  /**
+   * Returns a {@link CompletableFuture} that completes when this worker ends, for composition.
+   * Cancelling the returned future cancels the worker; completing it by hand does not affect the
+   * worker. Each call returns a new view.
+   *
+   * @return a future completed with the result, or exceptionally with the failure, a
+   *     {@link CancellationException} or an {@link AsyncTimeoutException}
+   */
+  public CompletableFuture<T> toCompletableFuture() {
+    View<T> view = new View<>(this);
+    addNode(new ViewNode<>(view));
+    return view;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /**
+   * Tells whether the worker has reached a terminal state.
+   *
+   * @return {@code true} once the worker succeeded, failed, was cancelled or timed out
+   */
+  public boolean isDone() {
+    return state >= SUCCEEDED;
+  }
+
+  /**
+   * Tells whether the worker is scheduled or running. A cancelled or timed-out worker is not active
+   * even while its interrupted task is still returning.
+   *
+   * @return {@code true} in {@code SCHEDULED} and {@code RUNNING}
+   */
+  public boolean isActive() {
+    int s = state;
+    return s == SCHEDULED || s == RUNNING;
+  }
+
+  /**
+   * Returns the current state.
+   *
+   * @return the state; terminal states never change
+   */
+  public WorkerState state() {
+    return WorkerState.of(state);
+  }
+
+  /**
+   * Returns the name used in log lines and exception messages: the manager's name (or
+   * {@code worker}) followed by {@code #} and an identity hash.
+   *
+   * @return the name
+   */
+  public String name() {
+    return managerName() + "#" + Integer.toHexString(System.identityHashCode(this));
+  }
+
+  @Override
+  public String toString() {
+    return "AsyncWorker[" + name() + ", " + state() + "]";
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  @Nullable AsyncWorkerManager manager() {
+    return manager;
+  }
+
+  /** The configured hard timeout in nanoseconds, 0 for none. */
+  long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  private String managerName() {
+    AsyncWorkerManager m = manager;
+    return m != null ? m.name() : "worker";
+  }
+
+  private void checkStarted() {
+    if (state == CREATED) {
+      throw new IllegalStateException("worker " + name() + " was never started");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private T report() {
+    if (state == SUCCEEDED) {
+      return (T) outcome;
+    }
+    Throwable failure = failure();
+    if (failure instanceof RuntimeException) {
+      throw (RuntimeException) failure;
+    }
+    if (failure instanceof Error) {
+      throw (Error) failure;
+    }
+    throw new AsyncExecutionException("worker " + name() + " failed: " + failure, failure);
+  }
+
+  /** The exception of a worker that ended in any way but success; a checked one unwrapped. */
+  Throwable failure() {
+    switch (state) {
+      case FAILED:
+        return (Throwable) Objects.requireNonNull(outcome);
+      case CANCELLED:
+        return new CancellationException("worker " + name() + " was cancelled");
+      case TIMED_OUT:
+        Duration limit = Duration.ofNanos(timeoutNanos);
+        return new AsyncTimeoutException("worker " + name() + " timed out after " + limit, limit, null);
+      default:
+        throw new IllegalStateException("worker " + name() + " has not failed (" + state() + ")");
+    }
+  }
+
+  private void addNode(Node node) {
+    for (;;) {
+      Object head = stack;
+      if (head == TOMBSTONE) {
+        node.fire(this); // already finished: run on the caller
+        return;
+      }
+      node.next = (Node) head;
+      if (STACK.compareAndSet(this, head, node)) {
+        return;
+      }
+    }
+  }
+
+  /** Waits until finish() has taken the stack. Returns false if the timed wait expired. */
+  boolean awaitDone(boolean timed, long nanos) {
+    if (stack == TOMBSTONE) {
+      return true;
+    }
+    long deadline = timed ? Durations.deadline(System.nanoTime(), nanos) : 0L;
+    Waiter w = null;
+    boolean queued = false;
+    for (;;) {
+      Object head = stack;
+      if (head == TOMBSTONE) {
+        return true;
+      }
+      if (Thread.interrupted()) {
+        if (w != null) {
+          w.thread = null;
+          unlinkDeadWaiters(STACK);
+        }
+        throw AsyncInterruptedException.whileWaiting("worker " + name());
+      }
+      if (w == null) {
+        if (timed && nanos <= 0L) {
+          return false;
+        }
+        w = new Waiter(Thread.currentThread());
+      } else if (!queued) {
+        w.next = (Node) head;
+        queued = STACK.compareAndSet(this, head, w);
+      } else if (timed) {
+        nanos = deadline - System.nanoTime();
+        if (nanos <= 0L) {
+          w.thread = null;
+          unlinkDeadWaiters(STACK);
+          return stack == TOMBSTONE;
+        }
+        LockSupport.parkNanos(this, nanos);
+      } else {
+        LockSupport.park(this);
+      }
+    }
+  }
+
+  /** After awaitDone: waits until no thread is inside the task. Returns false if the deadline passed. */
+  private boolean awaitReleased(boolean timed, long deadline) {
+    if (runner == null) {
+      return true;
+    }
+    Waiter w = new Waiter(Thread.currentThread());
+    for (;;) {
+      Node head = released;
+      w.next = head;
+      if (RELEASED.compareAndSet(this, head, w)) {
+        break;
+      }
+    }
+    // leave() clears `runner` before it takes `released`; we pushed before this read: one of us sees
+    // the other.
+    for (;;) {
+      if (runner == null) {
+        w.thread = null;
+        unlinkDeadWaiters(RELEASED);
+        return true;
+      }
+      if (Thread.interrupted()) {
+        w.thread = null;
+        unlinkDeadWaiters(RELEASED);
+        throw AsyncInterruptedException.whileWaiting("worker " + name() + " to leave its thread");
+      }
+      if (timed) {
+        long nanos = deadline - System.nanoTime();
+        if (nanos <= 0L) {
+          w.thread = null;
+          unlinkDeadWaiters(RELEASED);
+          return runner == null;
+        }
+        LockSupport.parkNanos(this, nanos);
+      } else {
+        LockSupport.park(this);
+      }
+    }
+  }
+
+  /**
+   * Unlinks waiters that gave up (timed out or interrupted) so that a worker polled with short waits
+   * does not collect nodes. Other nodes (callbacks) are never unlinked. As FutureTask.removeWaiter:
+   * restart when a race is seen; only the head is changed by CAS.
+   */
+  private void unlinkDeadWaiters(VarHandle head) {
+    retry:
+    for (;;) {
+      Object h = head.getVolatile(this);
+      if (!(h instanceof Node)) {
+        return; // empty, or TOMBSTONE: finish() owns the nodes now
+      }
+      for (Node pred = null, q = (Node) h, s; q != null; q = s) {
+        s = q.next;
+        if (!q.isDeadWaiter()) {
+          pred = q;
+        } else if (pred != null) {
+          pred.next = s;
+          if (pred.isDeadWaiter()) {
+            continue retry; // pred was unlinked by another thread meanwhile
+          }
+        } else if (!head.compareAndSet(this, q, s)) {
+          continue retry;
+        }
+      }
+      return;
+    }
+  }
+
+  private static void wakeAll(@Nullable Node head) {
+    for (Node n = head; n != null; n = n.next) {
+      if (n instanceof Waiter) {
+        ((Waiter) n).wake();
+      }
+    }
+  }
+
+  private void runCallback(Runnable call, String what) {
+    try {
+      call.run();
+    } catch (Throwable e) {
+      LOG.log(System.Logger.Level.WARNING, () -> what + " of worker " + name() + " threw; ignored", e);
+    }
+  }
+
+  /** A completion action: a waiter, a callback or a view, fired once by finish() or by its adder. */
+  abstract static class Node {
+    volatile @Nullable Node next;
+
+    abstract void fire(AsyncWorker<?> worker);
+
+    boolean isDeadWaiter() {
+      return false;
+    }
+  }
+
+  static final class Waiter extends Node {
+    volatile @Nullable Thread thread;
+
+    Waiter(Thread thread) {
+      this.thread = thread;
+    }
+
+    @Override
+    void fire(AsyncWorker<?> worker) {
+      wake();
+    }
+
+    void wake() {
+      Thread t = thread;
+      if (t != null) {
+        thread = null;
+        LockSupport.unpark(t);
+      }
+    }
+
+    @Override
+    boolean isDeadWaiter() {
+      return thread == null;
+    }
+  }
+
+  static final class OnSuccess<T> extends Node {
+    private final Consumer<? super T> callback;
+
+    OnSuccess(Consumer<? super T> callback) {
+      this.callback = callback;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    void fire(AsyncWorker<?> worker) {
+      if (worker.state == SUCCEEDED) {
+        T value = (T) worker.outcome;
+        worker.runCallback(() -> callback.accept(value), "callback");
+      }
+    }
+  }
+
+  static final class OnFailure extends Node {
+    private final Consumer<? super Throwable> callback;
+
+    OnFailure(Consumer<? super Throwable> callback) {
+      this.callback = callback;
+    }
+
+    @Override
+    void fire(AsyncWorker<?> worker) {
+      if (worker.state != SUCCEEDED) {
+        Throwable failure = worker.failure();
+        worker.runCallback(() -> callback.accept(failure), "failure callback");
+      }
+    }
+  }
+
+  static final class ViewNode<T> extends Node {
+    private final View<T> view;
+
+    ViewNode(View<T> view) {
+      this.view = view;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    void fire(AsyncWorker<?> worker) {
+      if (worker.state == SUCCEEDED) {
+        view.complete((T) worker.outcome);
+      } else {
+        view.completeExceptionally(worker.failure());
+      }
+    }
+  }
+
+  /** The CompletableFuture view: cancelling it cancels the worker. */
+  static final class View<T> extends CompletableFuture<T> {
+    private final AsyncWorker<T> worker;
+
+    View(AsyncWorker<T> worker) {
+      this.worker = worker;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      worker.cancel();
+      if (worker.state == CANCELLED) {
+        // Completes the view now if finish() (maybe on another thread) has not reached it yet; its
+        // own completion later is then a no-op with the same outcome.
+        super.cancel(mayInterruptIfRunning);
+        return true;
+      }
+      return isCancelled();
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>(); // dependents are plain futures, not views of this worker
+    }
+  }
+}

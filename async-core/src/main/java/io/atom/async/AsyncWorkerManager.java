@@ -1,0 +1,587 @@
+package io.atom.async;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Creates {@link AsyncWorker}s on one pool and waits for, cancels and counts them: the Java form of
+ * the {@code AsyncWorkerManager} of {@code async.hpp}.
+ *
+ * <pre>{@code
+ * try (AsyncWorkerManager manager = new AsyncWorkerManager(4)) {
+ *   AsyncWorker<Integer> square = manager.createWorker(x -> x * x, 5);
+ *   manager.waitForAll();               // throws one WorkersFailedException carrying every failure
+ *   int result = square.getResult();    // 25
+ * }
+ * }</pre>
+ *
+ * <p><b>Scopes.</b> {@link #newScope()} returns a manager that shares this manager's pool but tracks
+ * only its own workers, so one request's {@link #waitForAll()} never waits for another request's
+ * work; closing the scope cancels what it left unfinished. A manager's {@code waitForAll},
+ * {@code allDone}, {@code cancelAll} and {@code inFlightCount} include the workers of its open
+ * scopes.
+ *
+ * <p><b>Memory.</b> A manager tracks in-flight workers only: a worker is dropped as it ends, so a
+ * long-lived manager holds nothing for the work it has finished (callers keep their own references).
+ * Failures are kept for the next {@code waitForAll}, at most {@value #MAX_REPORTED_FAILURES} of them
+ * plus a count of the rest.
+ *
+ * <p><b>Rejection.</b> A worker the pool rejects, or created after {@link #shutdown()} or
+ * {@link #close()}, is returned ended {@link WorkerState#FAILED} with a
+ * {@link RejectedExecutionException} naming the manager and the reason; {@code createWorker} itself
+ * does not throw it, and {@code waitForAll} reports it with the other failures.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class AsyncWorkerManager implements AutoCloseable {
+
+  /** How many failures a manager keeps for its next {@link #waitForAll()}; the rest are counted. */
+  public static final int MAX_REPORTED_FAILURES = 1000;
+
+  private static final AtomicInteger MANAGERS = new AtomicInteger();
+
+  private final String name;
+  private final Executor executor;
+  final ScheduledExecutorService scheduler;
+  final long defaultTimeoutNanos;
+  private final @Nullable ExecutorService ownedPool;
+  private final @Nullable AsyncWorkerManager parent;
+
+  // Per manager or scope, never global: every task touches only its own scope's set (STYLE.md).
+  private final Set<AsyncWorker<?>> workers = ConcurrentHashMap.newKeySet();
+  private final Set<AsyncWorkerManager> scopes = ConcurrentHashMap.newKeySet();
+  private final FailureLog failures = new FailureLog();
+  private volatile boolean closed;
+
+  /**
+   * Creates a manager that owns a pool of daemon threads, one per CPU and at least two. Close it (or
+   * {@link #shutdown()} it) when done; idle threads also exit on their own after a few seconds.
+   */
+  public AsyncWorkerManager() {
+    this(builder());
+  }
+
+  /**
+   * Creates a manager that owns a pool of {@code poolSize} daemon threads with an unbounded queue.
+   *
+   * @param poolSize the number of threads
+   * @throws IllegalArgumentException if {@code poolSize < 1}
+   */
+  public AsyncWorkerManager(int poolSize) {
+    this(builder().poolSize(poolSize));
+  }
+
+  private AsyncWorkerManager(Builder b) {
+    this.name = b.name != null ? b.name : "atom-async-" + MANAGERS.incrementAndGet();
+    if (b.executor != null) {
+      this.executor = b.executor;
+      this.ownedPool = null;
+    } else {
+      ThreadPoolExecutor pool = Defaults.newPool(name, b.poolSize > 0 ? b.poolSize : Defaults.cpuPoolSize());
+      this.executor = pool;
+      this.ownedPool = pool;
+    }
+    this.scheduler = b.scheduler != null ? b.scheduler : Defaults.scheduler();
+    this.defaultTimeoutNanos = b.defaultTimeoutNanos;
+    this.parent = null;
+  }
+
+  private AsyncWorkerManager(AsyncWorkerManager parent) {
+    this.name = parent.name;
+    this.executor = parent.executor;
+    this.scheduler = parent.scheduler;
+    this.defaultTimeoutNanos = parent.defaultTimeoutNanos;
+    this.ownedPool = null;
+    this.parent = parent;
+  }
+
+  /**
+   * Returns a builder for a manager with a given executor, name, scheduler or default timeout.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- creating workers
+
+  /**
+   * Creates a worker for {@code task} and starts it on this manager's pool.
+   *
+   * @param task the task
+   * @param <T> the result type
+   * @return the started worker (or one already ended {@code FAILED} if the pool rejected it)
+   * @throws NullPointerException if {@code task} is null
+   */
+  public <T> AsyncWorker<T> createWorker(Callable<? extends T> task) {
+    Objects.requireNonNull(task, "task");
+    AsyncWorker<T> worker = new AsyncWorker<>(executor, this);
+    startTracked(worker, task, false);
+    return worker;
+  }
+
+  /**
+   * Creates and starts a worker for {@code task.apply(arg)}; see {@link #createWorker(Callable)}.
+   *
+   * @param task the task
+   * @param arg its argument
+   * @param <A> the argument type
+   * @param <T> the result type
+   * @return the started worker
+   * @throws NullPointerException if {@code task} is null
+   */
+  public <A, T> AsyncWorker<T> createWorker(Function<? super A, ? extends T> task, A arg) {
+    Objects.requireNonNull(task, "task");
+    return createWorker(() -> task.apply(arg));
+  }
+
+  /**
+   * Creates and starts a worker for {@code task.apply(arg1, arg2)}; see {@link #createWorker(Callable)}.
+   *
+   * @param task the task
+   * @param arg1 its first argument
+   * @param arg2 its second argument
+   * @param <A> the first argument type
+   * @param <B> the second argument type
+   * @param <T> the result type
+   * @return the started worker
+   * @throws NullPointerException if {@code task} is null
+   */
+  public <A, B, T> AsyncWorker<T> createWorker(BiFunction<? super A, ? super B, ? extends T> task, A arg1, B arg2) {
+    Objects.requireNonNull(task, "task");
+    return createWorker(() -> task.apply(arg1, arg2));
+  }
+
+  /**
+   * Creates a worker bound to this manager without starting it, so that a timeout or callbacks can
+   * be set first; {@link AsyncWorker#startAsync} then runs it on this manager's pool and the manager
+   * tracks it from then on. The manager's default timeout applies unless the worker sets its own.
+   *
+   * @param <T> the result type
+   * @return a worker in state {@code CREATED}
+   */
+  public <T> AsyncWorker<T> newWorker() {
+    return new AsyncWorker<>(executor, this);
+  }
+
+  <T> void startTracked(AsyncWorker<T> worker, Callable<? extends T> task, boolean strict) {
+    // Track first, then read `closed`; close() writes `closed`, then reads the set. One of us sees
+    // the other, so a worker is either refused here or cancelled by close(), never left running.
+    workers.add(worker);
+    worker.start(task, strict, closed ? refusal() : null);
+  }
+
+  private RejectedExecutionException refusal() {
+    return new RejectedExecutionException(parent == null
+        ? "manager '" + name + "' is shut down and accepts no new workers"
+        : "a scope of manager '" + name + "' is closed and accepts no new workers");
+  }
+
+  /** Called once per tracked worker, by the thread that ended it, before its waiters wake. */
+  void workerDone(AsyncWorker<?> worker, int end) {
+    if (end == AsyncWorker.FAILED || end == AsyncWorker.TIMED_OUT) {
+      Throwable failure = worker.failure();
+      for (AsyncWorkerManager m = this; m != null; m = m.parent) {
+        m.failures.add(failure);
+      }
+    }
+    workers.remove(worker);
+  }
+
+  // ---------------------------------------------------------------- scopes
+
+  /**
+   * Returns a scope: a manager that shares this manager's pool, scheduler and default timeout, and
+   * tracks only the workers created through it. Closing the scope cancels what it left unfinished;
+   * this manager's {@code cancelAll}, {@code waitForAll} and {@code close} reach into it. Close every
+   * scope (try-with-resources): an open scope stays registered with this manager.
+   *
+   * @return a new open scope
+   * @throws IllegalStateException if this manager is shut down or closed
+   */
+  public AsyncWorkerManager newScope() {
+    AsyncWorkerManager scope = new AsyncWorkerManager(this);
+    scopes.add(scope);
+    if (closed) {
+      scopes.remove(scope);
+      throw new IllegalStateException((parent == null ? "manager '" : "a scope of manager '") + name
+          + "' is shut down; no new scope can be opened");
+    }
+    return scope;
+  }
+
+  // ---------------------------------------------------------------- group operations
+
+  /**
+   * Cancels every in-flight worker of this manager and of its scopes. Never blocks. Workers created
+   * afterwards run normally: to stop accepting work, use {@link #shutdown()} or {@link #close()}.
+   */
+  public void cancelAll() {
+    for (AsyncWorker<?> worker : workers) {
+      worker.cancel();
+    }
+    for (AsyncWorkerManager scope : scopes) {
+      scope.cancelAll();
+    }
+  }
+
+  /**
+   * Tells whether every worker of this manager and of its scopes has ended.
+   *
+   * @return {@code true} if none is created-and-started but not yet terminal
+   */
+  public boolean allDone() {
+    for (AsyncWorker<?> worker : workers) {
+      if (!worker.isDone()) {
+        return false;
+      }
+    }
+    for (AsyncWorkerManager scope : scopes) {
+      if (!scope.allDone()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits until every worker of this manager and of its scopes has ended (including workers created
+   * while it waits), then throws one exception carrying every failure since the previous
+   * {@code waitForAll} returned. A failure is a worker that ended {@code FAILED} or
+   * {@code TIMED_OUT}; cancellation is not a failure.
+   *
+   * @throws WorkersFailedException after all are done, if any failed; each failure is in its list
+   *     and suppressed
+   * @throws AsyncInterruptedException if the calling thread is interrupted while waiting
+   */
+  public void waitForAll() {
+    awaitAll(false, 0L);
+    throwFailures();
+  }
+
+  /**
+   * Waits at most {@code timeout} for every worker to end, as {@link #waitForAll()} does.
+   *
+   * @param timeout how long to wait; zero does not wait
+   * @return {@code true} if all ended in time; {@code false} if the wait expired (failures are then
+   *     kept for the next call)
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws WorkersFailedException if all ended in time and any failed
+   * @throws AsyncInterruptedException if the calling thread is interrupted while waiting
+   */
+  public boolean waitForAll(Duration timeout) {
+    long nanos = Durations.waitNanos(timeout, "timeout");
+    if (!awaitAll(true, Durations.deadline(System.nanoTime(), nanos))) {
+      return false;
+    }
+    throwFailures();
+    return true;
+  }
+
+  private boolean awaitAll(boolean timed, long deadline) {
+    for (;;) {
+      int seen = awaitPass(timed, deadline);
+      if (seen < 0) {
+        return false;
+      }
+      if (seen == 0) {
+        return true;
+      }
+    }
+  }
+
+  /** Waits once for each worker seen; returns how many were seen, or -1 if the deadline passed. */
+  private int awaitPass(boolean timed, long deadline) {
+    int seen = 0;
+    for (AsyncWorker<?> worker : workers) {
+      seen++;
+      if (!worker.awaitDone(timed, timed ? deadline - System.nanoTime() : 0L)) {
+        return -1;
+      }
+    }
+    for (AsyncWorkerManager scope : scopes) {
+      int inScope = scope.awaitPass(timed, deadline);
+      if (inScope < 0) {
+        return -1;
+      }
+      seen += inScope;
+    }
+    return seen;
+  }
+
+  private void throwFailures() {
+    WorkersFailedException failed = failures.drain(name);
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  /**
+   * Tells whether {@code worker}, which must belong to this manager or one of its scopes, has ended.
+   *
+   * @param worker the worker
+   * @return {@link AsyncWorker#isDone()}
+   * @throws NullPointerException if {@code worker} is null
+   * @throws IllegalArgumentException if the worker belongs to another manager
+   */
+  public boolean isDone(AsyncWorker<?> worker) {
+    return requireOwned(worker).isDone();
+  }
+
+  /**
+   * Cancels {@code worker}, which must belong to this manager or one of its scopes, leaving the
+   * others running. Never blocks.
+   *
+   * @param worker the worker
+   * @throws NullPointerException if {@code worker} is null
+   * @throws IllegalArgumentException if the worker belongs to another manager
+   */
+  public void cancel(AsyncWorker<?> worker) {
+    requireOwned(worker).cancel();
+  }
+
+  private AsyncWorker<?> requireOwned(AsyncWorker<?> worker) {
+    Objects.requireNonNull(worker, "worker");
+    for (AsyncWorkerManager m = worker.manager(); m != null; m = m.parent) {
+      if (m == this) {
+        return worker;
+      }
+    }
+    AsyncWorkerManager owner = worker.manager();
+    throw new IllegalArgumentException("worker " + worker.name() + " does not belong to "
+        + describe() + " but to " + (owner == null ? "no manager" : owner.describe()));
+  }
+
+  private String describe() {
+    return (parent == null ? "manager '" : "a scope of manager '") + name + "'";
+  }
+
+  /**
+   * Counts the workers of this manager and of its scopes that were started and have not ended.
+   *
+   * @return the number of in-flight workers
+   */
+  public int inFlightCount() {
+    int count = workers.size();
+    for (AsyncWorkerManager scope : scopes) {
+      count += scope.inFlightCount();
+    }
+    return count;
+  }
+
+  /**
+   * Returns this manager's name (a scope has its manager's name).
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  /**
+   * Stops accepting workers (new ones end {@code FAILED} with a {@link RejectedExecutionException})
+   * and lets the in-flight ones finish; a pool this manager owns is shut down once they have. Use
+   * {@link #waitForAll(Duration)} to wait for them and {@link #close()} to cancel the rest. Scopes
+   * of this manager stop accepting too.
+   */
+  public void shutdown() {
+    closed = true;
+    for (AsyncWorkerManager scope : scopes) {
+      scope.shutdown();
+    }
+    if (ownedPool != null) {
+      ownedPool.shutdown(); // queued tasks still run
+    }
+  }
+
+  /**
+   * Tells whether {@link #shutdown()} or {@link #close()} was called.
+   *
+   * @return {@code true} if this manager accepts no new workers
+   */
+  public boolean isShutdown() {
+    return closed;
+  }
+
+  /**
+   * Stops accepting workers and cancels every in-flight one, in this manager and its scopes; a pool
+   * this manager owns is shut down and its threads interrupted. A scope removes itself from its
+   * manager. Never blocks; idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    cancelAll();
+    for (AsyncWorkerManager scope : scopes) {
+      scope.close();
+    }
+    if (parent != null) {
+      parent.scopes.remove(this);
+    }
+    if (ownedPool != null) {
+      for (Runnable queued : ownedPool.shutdownNow()) {
+        if (queued instanceof AsyncWorker.TaskRun) {
+          ((AsyncWorker.TaskRun<?>) queued).worker.cancel(); // already cancelled above unless it raced
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AsyncWorkerManager[" + describe() + ", inFlight=" + inFlightCount()
+        + (closed ? ", shut down" : "") + "]";
+  }
+
+  /** Failures kept for the next waitForAll: bounded, off the hot path (only failures touch it). */
+  private static final class FailureLog {
+    private final List<Throwable> kept = new ArrayList<>();
+    private long count;
+
+    synchronized void add(Throwable failure) {
+      count++;
+      if (kept.size() < MAX_REPORTED_FAILURES) {
+        kept.add(failure);
+      }
+    }
+
+    synchronized @Nullable WorkersFailedException drain(String managerName) {
+      if (count == 0) {
+        return null;
+      }
+      WorkersFailedException e = new WorkersFailedException(managerName, kept, count);
+      kept.clear();
+      count = 0;
+      return e;
+    }
+  }
+
+  /**
+   * Builds an {@link AsyncWorkerManager}. Not thread-safe; each {@link #build()} returns a new manager.
+   */
+  public static final class Builder {
+    private @Nullable String name;
+    private @Nullable Executor executor;
+    private int poolSize;
+    private @Nullable ScheduledExecutorService scheduler;
+    private long defaultTimeoutNanos;
+
+    private Builder() {}
+
+    /**
+     * Sets the name used in log lines, exception messages and metric tags.
+     *
+     * @param name a non-blank name
+     * @return this builder
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Runs workers on {@code executor}, which the manager does not own (it is not shut down by
+     * {@link AsyncWorkerManager#close()}). A {@link ThreadPoolExecutor} must reject by throwing or by
+     * running on the caller: a policy that discards tasks silently is refused.
+     *
+     * @param executor the executor
+     * @return this builder
+     * @throws NullPointerException if {@code executor} is null
+     * @throws IllegalArgumentException if it is a {@link ThreadPoolExecutor} that discards tasks
+     */
+    public Builder executor(Executor executor) {
+      Objects.requireNonNull(executor, "executor");
+      if (executor instanceof ThreadPoolExecutor) {
+        Object policy = ((ThreadPoolExecutor) executor).getRejectedExecutionHandler();
+        if (policy instanceof ThreadPoolExecutor.DiscardPolicy
+            || policy instanceof ThreadPoolExecutor.DiscardOldestPolicy) {
+          throw new IllegalArgumentException("executor's rejection policy "
+              + policy.getClass().getSimpleName() + " drops tasks silently, which would leave their"
+              + " workers SCHEDULED forever; use AbortPolicy or CallerRunsPolicy");
+        }
+      }
+      this.executor = executor;
+      return this;
+    }
+
+    /**
+     * Makes the manager own a pool of {@code poolSize} daemon threads with an unbounded queue, shut
+     * down by {@link AsyncWorkerManager#close()}. The default is one thread per CPU, at least two.
+     *
+     * @param poolSize the number of threads
+     * @return this builder
+     * @throws IllegalArgumentException if {@code poolSize < 1}
+     */
+    public Builder poolSize(int poolSize) {
+      if (poolSize < 1) {
+        throw new IllegalArgumentException("poolSize must be >= 1 but was " + poolSize);
+      }
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    /**
+     * Serves hard timeouts from {@code scheduler} instead of the shared timer thread. The manager
+     * does not own it.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     * @throws NullPointerException if {@code scheduler} is null
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Gives every worker of the manager a hard timeout unless it sets its own. None by default.
+     *
+     * @param timeout the timeout, greater than zero
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public Builder defaultTimeout(Duration timeout) {
+      this.defaultTimeoutNanos = Durations.positiveNanos(timeout, "defaultTimeout");
+      return this;
+    }
+
+    /**
+     * Builds the manager.
+     *
+     * @return a new manager
+     * @throws IllegalStateException if both an executor and a pool size were set
+     */
+    public AsyncWorkerManager build() {
+      if (executor != null && poolSize > 0) {
+        throw new IllegalStateException("set either executor(...) or poolSize(...), not both"
+            + " (poolSize was " + poolSize + ")");
+      }
+      return new AsyncWorkerManager(this);
+    }
+  }
+}
