@@ -121,8 +121,10 @@ public final class AsyncWorker<T> {
   private volatile @Nullable Object runner;
   /** Completion nodes (newest first), or TOMBSTONE once finish() has taken them. */
   private volatile @Nullable Object stack;
-  /** Threads in waitForCompletion waiting for the task to leave its thread. */
+  /** Threads in waitForCompletion waiting for `settled` and for the task to leave its thread. */
   private volatile @Nullable Node released;
+  /** finish() has fired every node it took: the callbacks registered before the end have run. */
+  private volatile boolean settled;
   private volatile @Nullable Future<?> timer;
   /** The hard timeout, 0 for none; set once. */
   private volatile long timeoutNanos;
@@ -330,8 +332,11 @@ public final class AsyncWorker<T> {
     }
     outcome = result;
     if (STATE.compareAndSet(this, RUNNING, end)) {
-      runner = null; // nobody interrupts us now: only the winner of the terminal CAS interrupts
+      // Nobody interrupts us now: only the winner of the terminal CAS interrupts. `runner` stays set
+      // while our callbacks run, so that waitForCompletion() returns after them.
       finish(end);
+      runner = null;
+      wakeSettleWaiters();
     } else {
       outcome = null; // cancelled or timed out while running: the late result is discarded
       leave(me);
@@ -350,6 +355,10 @@ public final class AsyncWorker<T> {
       Thread.interrupted();
       runner = null;
     }
+    wakeSettleWaiters();
+  }
+
+  private void wakeSettleWaiters() {
     if (released != null) {
       wakeAll((Node) RELEASED.getAndSet(this, null));
     }
@@ -416,6 +425,8 @@ public final class AsyncWorker<T> {
     if (head instanceof Node) {
       fireAll((Node) head);
     }
+    settled = true;
+    wakeSettleWaiters();
   }
 
   private void fireAll(Node head) {
@@ -551,8 +562,10 @@ public final class AsyncWorker<T> {
   }
 
   /**
-   * Waits until the worker has ended and its task has left its thread: after {@link #cancel()} or a
-   * timeout this waits for the interrupted task to return. Does not throw the task's failure.
+   * Waits until the worker has ended, the callbacks set before it ended have run, and its task has
+   * left its thread: after {@link #cancel()} or a timeout this waits for the interrupted task to
+   * return. Does not throw the task's failure. ({@link #getResult()} returns as soon as the worker
+   * has ended, possibly while its callbacks still run on the completing thread.)
    *
    * @throws IllegalStateException if the worker was never started
    * @throws AsyncInterruptedException if the calling thread is interrupted while waiting
@@ -560,11 +573,11 @@ public final class AsyncWorker<T> {
   public void waitForCompletion() {
     checkStarted();
     awaitDone(false, 0L);
-    awaitReleased(false, 0L);
+    awaitSettled(false, 0L);
   }
 
   /**
-   * Waits at most {@code timeout} until the worker has ended and its task has left its thread.
+   * Waits at most {@code timeout} for what {@link #waitForCompletion()} waits for.
    *
    * @param timeout how long to wait; zero does not wait
    * @return {@code true} if it completed in time, {@code false} if the wait expired (the worker runs on)
@@ -577,7 +590,7 @@ public final class AsyncWorker<T> {
     long nanos = Durations.waitNanos(timeout, "timeout");
     checkStarted();
     long deadline = Durations.deadline(System.nanoTime(), nanos);
-    return awaitDone(true, nanos) && awaitReleased(true, deadline);
+    return awaitDone(true, nanos) && awaitSettled(true, deadline);
   }
 
   /**
@@ -779,38 +792,47 @@ public final class AsyncWorker<T> {
     }
   }
 
-  /** After awaitDone: waits until no thread is inside the task. Returns false if the deadline passed. */
-  private boolean awaitReleased(boolean timed, long deadline) {
-    if (runner == null) {
-      return true;
-    }
-    Waiter w = new Waiter(Thread.currentThread());
+  /**
+   * After awaitDone: waits until finish() has fired its nodes and no thread is inside the task.
+   * Returns false if the deadline passed. Whoever completes either condition wakes every waiter;
+   * a waiter woken while the other condition still holds pushes a fresh node.
+   */
+  private boolean awaitSettled(boolean timed, long deadline) {
+    Waiter w = null;
     for (;;) {
-      Node head = released;
-      w.next = head;
-      if (RELEASED.compareAndSet(this, head, w)) {
-        break;
-      }
-    }
-    // leave() clears `runner` before it takes `released`; we pushed before this read: one of us sees
-    // the other.
-    for (;;) {
-      if (runner == null) {
-        w.thread = null;
-        unlinkDeadWaiters(RELEASED);
+      // Waker: sets its condition, then takes `released`. Waiter: pushes, then reads both
+      // conditions. With volatiles one of us sees the other: no lost wakeup.
+      if (settled && runner == null) {
+        if (w != null && w.thread != null) {
+          w.thread = null;
+          unlinkDeadWaiters(RELEASED);
+        }
         return true;
       }
       if (Thread.interrupted()) {
-        w.thread = null;
-        unlinkDeadWaiters(RELEASED);
-        throw AsyncInterruptedException.whileWaiting("worker " + name() + " to leave its thread");
+        if (w != null) {
+          w.thread = null;
+          unlinkDeadWaiters(RELEASED);
+        }
+        throw AsyncInterruptedException.whileWaiting("worker " + name() + " to complete");
+      }
+      if (w == null || w.thread == null) {
+        w = new Waiter(Thread.currentThread());
+        for (;;) {
+          Node head = released;
+          w.next = head;
+          if (RELEASED.compareAndSet(this, head, w)) {
+            break;
+          }
+        }
+        continue; // re-check after publishing the node
       }
       if (timed) {
         long nanos = deadline - System.nanoTime();
         if (nanos <= 0L) {
           w.thread = null;
           unlinkDeadWaiters(RELEASED);
-          return runner == null;
+          return settled && runner == null;
         }
         LockSupport.parkNanos(this, nanos);
       } else {

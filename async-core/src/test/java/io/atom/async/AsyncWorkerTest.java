@@ -331,6 +331,27 @@ class AsyncWorkerTest {
   }
 
   @Test
+  void waitForCompletion_returnsAfterTheCallbacks_getResultDoesNotWaitForThem() throws Exception {
+    CountDownLatch inCallback = new CountDownLatch(1);
+    CountDownLatch releaseCallback = new CountDownLatch(1);
+    AsyncWorker<Integer> worker = new AsyncWorker<>(pool);
+    worker.setCallback(v -> {
+      inCallback.countDown();
+      try {
+        releaseCallback.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    worker.startAsync(() -> 1);
+    assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(worker.getResult(Duration.ofSeconds(10))).isEqualTo(1); // ended: the result is there
+    assertThat(worker.waitForCompletion(Duration.ofMillis(30))).as("callback still running").isFalse();
+    releaseCallback.countDown();
+    assertThat(worker.waitForCompletion(Duration.ofSeconds(10))).isTrue();
+  }
+
+  @Test
   void callback_setAfterCompletion_runsAtOnceOnTheCaller() {
     AsyncWorker<Integer> worker = new AsyncWorker<>(pool);
     worker.startAsync(() -> 5);

@@ -1,0 +1,159 @@
+package io.atom.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Races completion, cancel, the timeout firing, a late callback registration and getResult on one
+ * worker, released together by a start gate, many times; checks the invariants after each round.
+ * Iterations: {@code -Datom.stress.iterations=N} (default 20,000).
+ */
+@Timeout(300)
+class WorkerRaceStressTest {
+  private static final int ITERATIONS = Integer.getInteger("atom.stress.iterations", 20_000);
+  private static final IllegalStateException BOOM = new IllegalStateException("boom");
+
+  /** One round's worker and what each racer saw. */
+  private static final class Round {
+    AsyncWorker<Integer> worker;
+    Runnable taskRun;
+    ManualScheduler.Scheduled<?> timer;
+    final AtomicInteger successCallbacks = new AtomicInteger();
+    final AtomicInteger failureCallbacks = new AtomicInteger();
+    final AtomicInteger lateCallbacks = new AtomicInteger();
+    final AtomicReference<Object> seenByGetter = new AtomicReference<>();
+    volatile boolean runnerLeftInterrupted;
+  }
+
+  @Test
+  void completionCancelTimeoutAndReaders_alwaysEndInExactlyOneConsistentState() throws Exception {
+    ManualExecutor executor = new ManualExecutor();
+    ManualScheduler scheduler = new ManualScheduler();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).scheduler(scheduler)
+        .defaultTimeout(Duration.ofHours(1)).build();
+    CyclicBarrier gate = new CyclicBarrier(5);
+    AtomicReference<Round> current = new AtomicReference<>();
+    AtomicReference<Throwable> racerError = new AtomicReference<>();
+
+    List<Thread> racers = new ArrayList<>();
+    racers.add(racer("runner", gate, racerError, () -> {
+      Round r = current.get();
+      r.taskRun.run();
+      r.runnerLeftInterrupted = Thread.interrupted();
+    }));
+    racers.add(racer("canceller", gate, racerError, () -> current.get().worker.cancel()));
+    racers.add(racer("timer", gate, racerError, () -> current.get().timer.run()));
+    racers.add(racer("reader", gate, racerError, () -> {
+      Round r = current.get();
+      r.worker.setCallback(v -> r.lateCallbacks.incrementAndGet());
+      r.worker.setFailureCallback(e -> r.lateCallbacks.incrementAndGet());
+      try {
+        r.seenByGetter.set(r.worker.getResult(Duration.ofSeconds(10)));
+      } catch (Throwable t) {
+        r.seenByGetter.set(t);
+      }
+    }));
+    racers.forEach(Thread::start);
+
+    int[] byState = new int[WorkerState.values().length];
+    try {
+      for (int i = 0; i < ITERATIONS; i++) {
+        Round r = new Round();
+        boolean fails = (i & 1) == 1;
+        r.worker = manager.newWorker();
+        r.worker.setCallback(v -> r.successCallbacks.incrementAndGet());
+        r.worker.setFailureCallback(e -> r.failureCallbacks.incrementAndGet());
+        r.worker.startAsync(() -> {
+          if (fails) {
+            throw BOOM;
+          }
+          return 7;
+        });
+        r.taskRun = executor.take();
+        r.timer = scheduler.scheduled.poll();
+        current.set(r);
+        gate.await(10, TimeUnit.SECONDS); // start
+        gate.await(10, TimeUnit.SECONDS); // all four racers are done
+        if (racerError.get() != null) {
+          fail("a racer failed in round " + i, racerError.get());
+        }
+        check(r, fails, i);
+        byState[r.worker.state().ordinal()]++;
+      }
+    } finally {
+      racers.forEach(Thread::interrupt);
+    }
+    assertThat(manager.inFlightCount()).isZero();
+    assertThat(scheduler.pending()).as("every timer was cancelled or fired").isEmpty();
+    System.out.printf("WorkerRaceStressTest: %d rounds; SUCCEEDED=%d FAILED=%d CANCELLED=%d TIMED_OUT=%d%n",
+        ITERATIONS, byState[WorkerState.SUCCEEDED.ordinal()], byState[WorkerState.FAILED.ordinal()],
+        byState[WorkerState.CANCELLED.ordinal()], byState[WorkerState.TIMED_OUT.ordinal()]);
+    // Each outcome must actually have been reached, or the race was not exercised.
+    assertThat(byState[WorkerState.CANCELLED.ordinal()]).isPositive();
+    assertThat(byState[WorkerState.TIMED_OUT.ordinal()]).isPositive();
+    assertThat(byState[WorkerState.SUCCEEDED.ordinal()] + byState[WorkerState.FAILED.ordinal()]).isPositive();
+  }
+
+  private static void check(Round r, boolean fails, int round) {
+    AsyncWorker<Integer> w = r.worker;
+    WorkerState state = w.state();
+    String at = "round " + round + ", state " + state;
+    assertThat(state.isTerminal()).as(at).isTrue();
+    assertThat(r.runnerLeftInterrupted).as("%s: the pool thread was left interrupted", at).isFalse();
+    boolean success = state == WorkerState.SUCCEEDED;
+    assertThat(r.successCallbacks.get()).as(at).isEqualTo(success ? 1 : 0);
+    assertThat(r.failureCallbacks.get()).as(at).isEqualTo(success ? 0 : 1);
+    assertThat(r.lateCallbacks.get()).as("%s: a late callback ran once", at).isEqualTo(1);
+    switch (state) {
+      case SUCCEEDED:
+        assertThat(fails).as(at).isFalse();
+        assertThat(r.seenByGetter.get()).as(at).isEqualTo(7);
+        assertThat(w.getResult()).isEqualTo(7);
+        break;
+      case FAILED:
+        assertThat(fails).as(at).isTrue();
+        assertThat(r.seenByGetter.get()).as(at).isSameAs(BOOM);
+        break;
+      case CANCELLED:
+        assertThat(r.seenByGetter.get()).as(at).isInstanceOf(CancellationException.class);
+        break;
+      case TIMED_OUT:
+        assertThat(r.seenByGetter.get()).as(at).isInstanceOf(AsyncTimeoutException.class);
+        break;
+      default:
+        fail(at);
+    }
+    assertThat(w.waitForCompletion(Duration.ofSeconds(10))).as(at).isTrue();
+  }
+
+  private static Thread racer(String name, CyclicBarrier gate, AtomicReference<Throwable> error, Runnable action) {
+    Thread t = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          gate.await(); // a racer waits for the next round; interrupted at the end of the test
+          try {
+            action.run();
+          } catch (Throwable e) {
+            error.compareAndSet(null, e);
+          }
+          gate.await(10, TimeUnit.SECONDS);
+        }
+      } catch (Exception end) {
+        // interrupted or the barrier broke: the test is over
+      }
+    }, "racer-" + name);
+    t.setDaemon(true);
+    return t;
+  }
+}
