@@ -3,6 +3,7 @@ package io.atom.async;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +92,7 @@ public final class AsyncWorker<T> {
   private static final Object TOMBSTONE = new Object();
   private static final Object INTERRUPTING = new Object();
   private static final Object INTERRUPTED = new Object();
+  private static final Object COMPLETING = new Object();
 
   private static final System.Logger LOG = System.getLogger(AsyncWorker.class.getName());
 
@@ -107,7 +110,7 @@ public final class AsyncWorker<T> {
       STACK = lookup.findVarHandle(AsyncWorker.class, "stack", Object.class);
       RUNNER = lookup.findVarHandle(AsyncWorker.class, "runner", Object.class);
       RELEASED = lookup.findVarHandle(AsyncWorker.class, "released", Node.class);
-      TIMER = lookup.findVarHandle(AsyncWorker.class, "timer", Future.class);
+      TIMER = lookup.findVarHandle(AsyncWorker.class, "timer", Timer.class);
       TIMEOUT = lookup.findVarHandle(AsyncWorker.class, "timeoutNanos", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -125,7 +128,9 @@ public final class AsyncWorker<T> {
   private volatile @Nullable Node released;
   /** finish() has fired every node it took: the callbacks registered before the end have run. */
   private volatile boolean settled;
-  private volatile @Nullable Future<?> timer;
+  /** The thread running finish(): a callback waiting for its own worker must not wait for itself. */
+  private volatile @Nullable Thread finisher;
+  private volatile @Nullable Timer timer;
   /** The hard timeout, 0 for none; set once. */
   private volatile long timeoutNanos;
   /** System.nanoTime() at startAsync; written before the CREATED -> SCHEDULED CAS. */
@@ -176,9 +181,9 @@ public final class AsyncWorker<T> {
     Objects.requireNonNull(task, "task");
     AsyncWorkerManager m = manager;
     if (m != null) {
-      m.startTracked(this, task, true);
+      m.startTracked(this, task, null, true);
     } else {
-      start(task, true, null);
+      start(task, null, true, null);
     }
   }
 
@@ -215,21 +220,23 @@ public final class AsyncWorker<T> {
   }
 
   /**
-   * Starts the task on the executor, or fails the worker with {@code refusal} instead.
+   * Starts the task on the executor (or runs {@code launch}, for a worker whose outcome is driven
+   * from outside, such as a retried operation), or fails the worker with {@code refusal} instead.
    *
    * @param strict whether a worker cancelled before it started is an error (the user's startAsync)
    *     or quietly stays cancelled (a manager whose scope closed while it created the worker)
    */
-  void start(Callable<? extends T> task, boolean strict, @Nullable RuntimeException refusal) {
+  void start(@Nullable Callable<? extends T> task, @Nullable Runnable launch, boolean strict,
+      @Nullable RuntimeException refusal) {
     if (state != CREATED) {
-      notStartable(strict);
+      notStartable(strict, false);
       return;
     }
     // Written before the CAS so that whoever sees SCHEDULED sees it; only a concurrent double start
     // (which then throws) could overwrite it, with a value microseconds apart.
     startNanos = System.nanoTime();
     if (!STATE.compareAndSet(this, CREATED, SCHEDULED)) {
-      notStartable(strict);
+      notStartable(strict, true);
       return;
     }
     if (refusal != null) {
@@ -243,9 +250,18 @@ public final class AsyncWorker<T> {
       }
       long timeout = timeoutNanos;
       if (timeout > 0) {
-        armTimeout(timeout);
+        try {
+          armTimeout(timeout);
+        } catch (RejectedExecutionException e) {
+          reject(e); // already names the scheduler
+          return;
+        }
       }
-      executor.execute(new TaskRun<>(this, task));
+      if (launch != null) {
+        launch.run();
+      } else {
+        executor.execute(new TaskRun<>(this, Objects.requireNonNull(task)));
+      }
     } catch (RejectedExecutionException e) {
       reject(describeRejection(e));
     } catch (RuntimeException | Error e) {
@@ -253,12 +269,12 @@ public final class AsyncWorker<T> {
     }
   }
 
-  private void notStartable(boolean strict) {
+  private void notStartable(boolean strict, boolean lostRace) {
     int s = state;
     if (s == CANCELLED && !strict) {
       return;
     }
-    throw new IllegalStateException(s == CANCELLED && startNanos == 0L
+    throw new IllegalStateException(s == CANCELLED && (lostRace || startNanos == 0L)
         ? "worker " + name() + " was cancelled before it started"
         : "worker " + name() + " already started (state " + WorkerState.of(s) + ")");
   }
@@ -293,8 +309,12 @@ public final class AsyncWorker<T> {
         + name() + ": " + reason, cause);
   }
 
-  /** The task as the executor sees it: not the worker itself, so that run() is not public API. */
-  static final class TaskRun<T> implements Runnable {
+  /**
+   * The task as the executor sees it: not the worker itself, so that run() is not public API. It is a
+   * Future so that an executor's owner can cancel what it drains from its queue (Spring's
+   * ExecutorConfigurationSupport on shutdown, ThreadPoolExecutor.purge()): that cancels the worker.
+   */
+  static final class TaskRun<T> implements RunnableFuture<Void> {
     final AsyncWorker<T> worker;
     private final Callable<? extends T> task;
 
@@ -306,6 +326,38 @@ public final class AsyncWorker<T> {
     @Override
     public void run() {
       worker.run(task);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      worker.cancel();
+      return isCancelled();
+    }
+
+    /** True once the worker ended without this task completing it: the queue may drop it. */
+    @Override
+    public boolean isCancelled() {
+      int s = worker.state;
+      return s == CANCELLED || s == TIMED_OUT;
+    }
+
+    @Override
+    public boolean isDone() {
+      return worker.isDone();
+    }
+
+    @Override
+    public @Nullable Void get() {
+      worker.awaitDone(false, 0L);
+      return null;
+    }
+
+    @Override
+    public @Nullable Void get(long timeout, TimeUnit unit) throws TimeoutException {
+      if (!worker.awaitDone(true, unit.toNanos(timeout))) {
+        throw new TimeoutException();
+      }
+      return null;
     }
 
     @Override
@@ -375,6 +427,62 @@ public final class AsyncWorker<T> {
     }
   }
 
+  // ---------------------------------------------------------------- driven from outside
+
+  /** An outside driver (retry) has begun the first attempt: SCHEDULED -> RUNNING, once. */
+  void markRunning() {
+    STATE.compareAndSet(this, SCHEDULED, RUNNING);
+  }
+
+  /**
+   * Ends a worker whose outcome is driven from outside (a retried operation): the driver is the only
+   * writer of `outcome` and calls this once. Returns false if the worker had already ended
+   * (cancelled or timed out), in which case {@code value} is discarded.
+   */
+  boolean completeExternally(@Nullable Object value, @Nullable Throwable failure) {
+    // Claim `runner` as a driver would claim the task, so that only one completer writes `outcome`;
+    // cancel() finds no Thread there and interrupts nothing (the driver stops its own attempts).
+    if (!RUNNER.compareAndSet(this, null, COMPLETING)) {
+      return false;
+    }
+    try {
+      if (!STATE.compareAndSet(this, SCHEDULED, RUNNING) && state != RUNNING) {
+        return false;
+      }
+      int end = failure == null ? SUCCEEDED : FAILED;
+      outcome = failure == null ? value : failure;
+      if (STATE.compareAndSet(this, RUNNING, end)) {
+        finish(end);
+        return true;
+      }
+      outcome = null; // cancelled or timed out meanwhile: we are the only writer, so this is safe
+      return false;
+    } finally {
+      runner = null;
+      wakeSettleWaiters();
+    }
+  }
+
+  /** Runs {@code action} once when the worker ends (or now, if it has): for drivers and metrics. */
+  void whenDone(Runnable action) {
+    addNode(new OnDone(action));
+  }
+
+  /** Times the worker out now, as if a timeout of {@code nanos} had expired (per-attempt timeouts). */
+  void expire(long nanos) {
+    TIMEOUT.compareAndSet(this, 0L, nanos);
+    onTimeout();
+  }
+
+  /** The value of a SUCCEEDED worker. */
+  @SuppressWarnings("unchecked")
+  @Nullable T value() {
+    if (state != SUCCEEDED) {
+      throw new IllegalStateException("worker " + name() + " has not succeeded (" + state() + ")");
+    }
+    return (T) outcome;
+  }
+
   // ---------------------------------------------------------------- ending
 
   /**
@@ -413,32 +521,37 @@ public final class AsyncWorker<T> {
 
   /** Runs once, on the thread whose terminal CAS won. */
   private void finish(int end) {
-    Future<?> t = timer;
+    Timer t = timer;
     if (t != null) {
-      t.cancel(false);
+      t.cancel();
     }
     AsyncWorkerManager m = manager;
     if (m != null) {
       m.workerDone(this, end);
     }
+    finisher = Thread.currentThread();
     Object head = STACK.getAndSet(this, TOMBSTONE);
     if (head instanceof Node) {
       fireAll((Node) head);
     }
+    finisher = null;
     settled = true;
     wakeSettleWaiters();
   }
 
   private void fireAll(Node head) {
-    // Newest first on the stack; fire in registration order.
-    Node reversed = null;
-    for (Node n = head, next; n != null; n = next) {
-      next = n.next;
-      n.next = reversed;
-      reversed = n;
+    // Newest first on the stack; fire in registration order. The list is only read, never relinked:
+    // a waiter that timed out may still be unlinking dead nodes from it (see unlinkDeadWaiters).
+    if (head.next == null) {
+      head.fire(this); // the common case: one waiter or one callback, no allocation
+      return;
     }
-    for (Node n = reversed; n != null; n = n.next) {
-      n.fire(this);
+    ArrayList<Node> nodes = new ArrayList<>();
+    for (Node n = head; n != null; n = n.next) {
+      nodes.add(n);
+    }
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).fire(this);
     }
   }
 
@@ -463,7 +576,12 @@ public final class AsyncWorker<T> {
           + Duration.ofNanos(timeoutNanos));
     }
     if (state != CREATED) {
-      armTimeout(nanos); // started already (startAsync may have armed it too: the TIMER CAS decides)
+      try {
+        armTimeout(nanos); // started already (startAsync may have armed it too: the TIMER CAS decides)
+      } catch (RejectedExecutionException e) {
+        TIMEOUT.compareAndSet(this, nanos, 0L); // not armed: do not claim a timeout that never fires
+        throw e;
+      }
     }
     return this;
   }
@@ -473,15 +591,54 @@ public final class AsyncWorker<T> {
       return; // ~292 years: never fires
     }
     long remaining = Math.max(0L, nanos - (System.nanoTime() - startNanos));
-    Future<?> f = scheduler().schedule(this::onTimeout, remaining, TimeUnit.NANOSECONDS);
+    Timer t = new Timer(this);
+    try {
+      t.future = scheduler().schedule(t, remaining, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      throw new RejectedExecutionException("manager '" + managerName() + "' could not arm the timeout of worker "
+          + name() + ": its timeout scheduler is shut down", e);
+    }
     // finish() reads `timer` after its terminal CAS; we read `state` after publishing `timer`: one of
     // us sees the other, so a worker that ends first never leaves its timer queued.
-    if (!TIMER.compareAndSet(this, null, f) || state >= SUCCEEDED) {
-      f.cancel(false);
+    if (!TIMER.compareAndSet(this, null, t) || state >= SUCCEEDED) {
+      t.cancel();
     }
   }
 
-  private ScheduledExecutorService scheduler() {
+  /**
+   * A scheduled timeout. It holds the worker only until the worker ends, so that a scheduler that
+   * keeps cancelled tasks until their deadline (the JDK default) does not keep finished workers.
+   */
+  static final class Timer implements Runnable {
+    private volatile @Nullable AsyncWorker<?> worker;
+    volatile @Nullable Future<?> future;
+
+    Timer(AsyncWorker<?> worker) {
+      this.worker = worker;
+    }
+
+    @Override
+    public void run() {
+      AsyncWorker<?> w = worker;
+      if (w != null) {
+        w.onTimeout();
+      }
+    }
+
+    void cancel() {
+      worker = null;
+      Future<?> f = future;
+      if (f != null) {
+        f.cancel(false);
+      }
+    }
+  }
+
+  Executor executor() {
+    return executor;
+  }
+
+  ScheduledExecutorService scheduler() {
     AsyncWorkerManager m = manager;
     return m != null ? m.scheduler : Defaults.scheduler();
   }
@@ -686,6 +843,11 @@ public final class AsyncWorker<T> {
 
   // ---------------------------------------------------------------- internals
 
+  /** finish() has taken the stack: the manager's bookkeeping for this worker is done. */
+  boolean isFinished() {
+    return stack == TOMBSTONE;
+  }
+
   @Nullable AsyncWorkerManager manager() {
     return manager;
   }
@@ -798,6 +960,10 @@ public final class AsyncWorker<T> {
    * a waiter woken while the other condition still holds pushes a fresh node.
    */
   private boolean awaitSettled(boolean timed, long deadline) {
+    Thread me = Thread.currentThread();
+    if (finisher == me || runner == me) {
+      return true; // called from this worker's own callback or task: it cannot wait for itself
+    }
     Waiter w = null;
     for (;;) {
       // Waker: sets its condition, then takes `released`. Waiter: pushes, then reads both
@@ -953,6 +1119,19 @@ public final class AsyncWorker<T> {
         Throwable failure = worker.failure();
         worker.runCallback(() -> callback.accept(failure), "failure callback");
       }
+    }
+  }
+
+  static final class OnDone extends Node {
+    private final Runnable action;
+
+    OnDone(Runnable action) {
+      this.action = action;
+    }
+
+    @Override
+    void fire(AsyncWorker<?> worker) {
+      worker.runCallback(action, "completion action");
     }
   }
 

@@ -131,7 +131,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
   public <T> AsyncWorker<T> createWorker(Callable<? extends T> task) {
     Objects.requireNonNull(task, "task");
     AsyncWorker<T> worker = new AsyncWorker<>(executor, this);
-    startTracked(worker, task, false);
+    startTracked(worker, task, null, false);
     return worker;
   }
 
@@ -179,11 +179,73 @@ public final class AsyncWorkerManager implements AutoCloseable {
     return new AsyncWorker<>(executor, this);
   }
 
-  <T> void startTracked(AsyncWorker<T> worker, Callable<? extends T> task, boolean strict) {
+  /**
+   * Runs {@code task} on this manager's pool, retrying it as {@code policy} says. The retried
+   * operation is one worker of this manager: {@code waitForAll}, {@code cancelAll} and the timeouts
+   * see it, not its attempts. Cancelling it stops further attempts, removes a pending delay and
+   * interrupts a running attempt. The manager's default timeout, if any, bounds the whole operation.
+   *
+   * @param task the operation
+   * @param policy how to retry
+   * @param <T> the result type
+   * @return the operation's worker; it ends {@code FAILED} with a {@link RetryExhaustedException} when
+   *     the attempts or the deadline run out, or with the exception of an attempt that must not be
+   *     retried
+   * @throws NullPointerException if {@code task} or {@code policy} is null
+   */
+  public <T> AsyncWorker<T> retry(Callable<? extends T> task, RetryPolicy<T> policy) {
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(policy, "policy");
+    AsyncWorker<T> op = new AsyncWorker<>(executor, this);
+    RetryRun.start(policy, task, op);
+    return op;
+  }
+
+  /**
+   * The seed's {@code asyncRetry} on this manager's pool: see
+   * {@link Async#asyncRetry(Callable, int, Duration, BackoffStrategy, Duration, java.util.function.Consumer,
+   * java.util.function.Consumer, Runnable)} for the parameters, and {@link #retry} for how the
+   * operation is one worker of this manager.
+   *
+   * @param task the operation
+   * @param maxAttempts how many attempts at most
+   * @param initialDelay the delay before the second attempt
+   * @param strategy how the delay grows
+   * @param maxTotalDelay the deadline on the whole operation
+   * @param onSuccess runs once with the value
+   * @param onError runs once per failed attempt
+   * @param onComplete runs exactly once at the end
+   * @param <T> the result type
+   * @return a future of the value; cancelling it cancels the operation
+   * @throws NullPointerException if any argument is null
+   * @throws IllegalArgumentException if {@code maxAttempts < 1}, a duration is negative, or
+   *     {@code initialDelay} is zero with a strategy other than {@code FIXED}
+   */
+  public <T> java.util.concurrent.CompletableFuture<T> asyncRetry(Callable<? extends T> task, int maxAttempts,
+      Duration initialDelay, BackoffStrategy strategy, Duration maxTotalDelay,
+      java.util.function.Consumer<? super T> onSuccess, java.util.function.Consumer<? super Throwable> onError,
+      Runnable onComplete) {
+    Objects.requireNonNull(task, "task");
+    return this.<T>retry(task, Async.<T>seedPolicy(maxAttempts, initialDelay, strategy, maxTotalDelay, onSuccess, onError,
+        onComplete)).toCompletableFuture();
+  }
+
+  <T> void startTracked(AsyncWorker<T> worker, @Nullable Callable<? extends T> task, @Nullable Runnable launch,
+      boolean strict) {
+    if (worker.state() != WorkerState.CREATED) {
+      worker.start(task, launch, strict, null); // throws (or, lenient, returns): never tracked
+      return;
+    }
     // Track first, then read `closed`; close() writes `closed`, then reads the set. One of us sees
     // the other, so a worker is either refused here or cancelled by close(), never left running.
     workers.add(worker);
-    worker.start(task, strict, closed ? refusal() : null);
+    try {
+      worker.start(task, launch, strict, closed ? refusal() : null);
+    } finally {
+      if (worker.isFinished()) {
+        workers.remove(worker); // it may have ended (cancelled) before we added it
+      }
+    }
   }
 
   private RejectedExecutionException refusal() {
@@ -237,6 +299,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
     }
     for (AsyncWorkerManager scope : scopes) {
       scope.cancelAll();
+    }
+    if (parent == null && executor instanceof ThreadPoolExecutor) {
+      ((ThreadPoolExecutor) executor).purge(); // frees the queue slots of the cancelled, queued tasks
     }
   }
 
@@ -303,13 +368,23 @@ public final class AsyncWorkerManager implements AutoCloseable {
       if (seen == 0) {
         return true;
       }
+      if (timed && deadline - System.nanoTime() <= 0L) {
+        return allFinished();
+      }
     }
+  }
+
+  private boolean allFinished() {
+    return awaitPass(true, System.nanoTime()) == 0;
   }
 
   /** Waits once for each worker seen; returns how many were seen, or -1 if the deadline passed. */
   private int awaitPass(boolean timed, long deadline) {
     int seen = 0;
     for (AsyncWorker<?> worker : workers) {
+      if (worker.isFinished()) {
+        continue; // being removed by its finishing thread
+      }
       seen++;
       if (!worker.awaitDone(timed, timed ? deadline - System.nanoTime() : 0L)) {
         return -1;
@@ -506,22 +581,27 @@ public final class AsyncWorkerManager implements AutoCloseable {
     /**
      * Runs workers on {@code executor}, which the manager does not own (it is not shut down by
      * {@link AsyncWorkerManager#close()}). A {@link ThreadPoolExecutor} must reject by throwing or by
-     * running on the caller: a policy that discards tasks silently is refused.
+     * running on the caller: the JDK's {@code DiscardPolicy}, {@code DiscardOldestPolicy} and
+     * {@code CallerRunsPolicy} (which discards once the pool is shut down) are refused.
      *
      * @param executor the executor
      * @return this builder
      * @throws NullPointerException if {@code executor} is null
-     * @throws IllegalArgumentException if it is a {@link ThreadPoolExecutor} that discards tasks
+     * @throws IllegalArgumentException if it is a {@link ThreadPoolExecutor} whose policy can discard
+     *     tasks
      */
     public Builder executor(Executor executor) {
       Objects.requireNonNull(executor, "executor");
       if (executor instanceof ThreadPoolExecutor) {
         Object policy = ((ThreadPoolExecutor) executor).getRejectedExecutionHandler();
         if (policy instanceof ThreadPoolExecutor.DiscardPolicy
-            || policy instanceof ThreadPoolExecutor.DiscardOldestPolicy) {
+            || policy instanceof ThreadPoolExecutor.DiscardOldestPolicy
+            || policy instanceof ThreadPoolExecutor.CallerRunsPolicy) {
           throw new IllegalArgumentException("executor's rejection policy "
-              + policy.getClass().getSimpleName() + " drops tasks silently, which would leave their"
-              + " workers SCHEDULED forever; use AbortPolicy or CallerRunsPolicy");
+              + policy.getClass().getSimpleName() + " drops tasks silently"
+              + (policy instanceof ThreadPoolExecutor.CallerRunsPolicy ? " once the pool is shut down" : "")
+              + ", which would leave their workers SCHEDULED forever; use AbortPolicy, or a handler"
+              + " that runs the task on the caller and throws RejectedExecutionException when the pool is shut down");
         }
       }
       this.executor = executor;

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
   final ConcurrentLinkedQueue<Scheduled<?>> scheduled = new ConcurrentLinkedQueue<>();
+  /** When set, schedule() throws as a shut-down scheduler does. */
+  volatile boolean rejecting;
 
   static final class Scheduled<V> extends FutureTask<V> implements ScheduledFuture<V> {
     final long delayNanos;
@@ -62,6 +64,9 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
 
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+    if (rejecting) {
+      throw new java.util.concurrent.RejectedExecutionException("test scheduler is shut down");
+    }
     Scheduled<Object> s = new Scheduled<>(() -> {
       command.run();
       return null;

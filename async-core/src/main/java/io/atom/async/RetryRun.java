@@ -1,0 +1,293 @@
+package io.atom.async;
+
+import io.github.resilience4j.core.functions.Either;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One retried operation: the bridge between resilience4j's asynchronous retry engine and the one
+ * {@link AsyncWorker} that the caller sees.
+ *
+ * <p>The engine ({@code Retry.executeCompletionStage}) calls {@link #get()} for each attempt and
+ * schedules the delays on {@link #schedule this} scheduler, which forwards to the real one and keeps
+ * the pending delay so that a cancellation can remove it. Each attempt is a small untracked worker
+ * on the operation's pool, so it is interrupted on cancel, and has its own timeout if the policy sets
+ * one. When an attempt fails, this class decides, with the policy, whether another attempt may run and
+ * after what delay (resilience4j's interval function, jitter, cap, deadline), and reports that decision
+ * inside the failure ({@link AttemptFailed}); the engine's predicate and interval function read it
+ * back. Attempts are sequential, so the plain fields are handed from one attempt to the next through
+ * the engine's future and scheduler, which order them.
+ */
+final class RetryRun<T> extends AbstractExecutorService
+    implements ScheduledExecutorService, Supplier<CompletionStage<T>> {
+
+  private final RetryPolicy<T> policy;
+  private final Callable<? extends T> task;
+  private final AsyncWorker<T> op;
+  private final ScheduledExecutorService scheduler;
+  private final long startNanos = System.nanoTime();
+  private final List<Throwable> failures = new ArrayList<>();
+  private int attempts;
+  private volatile @Nullable AsyncWorker<T> current;
+  private volatile @Nullable Future<?> pendingDelay;
+
+  private RetryRun(RetryPolicy<T> policy, Callable<? extends T> task, AsyncWorker<T> op) {
+    this.policy = policy;
+    this.task = task;
+    this.op = op;
+    this.scheduler = op.scheduler();
+  }
+
+  /** Starts {@code op} as the retried operation of {@code task}; {@code op} must be CREATED. */
+  static <T> void start(RetryPolicy<T> policy, Callable<? extends T> task, AsyncWorker<T> op) {
+    RetryRun<T> run = new RetryRun<>(policy, task, op);
+    op.whenDone(run::onOpDone);
+    op.setCallback(policy.onSuccess());
+    op.whenDone(policy.onComplete());
+    Runnable launch = () -> policy.engine.executeCompletionStage(run, run).whenComplete(run::onFinal);
+    AsyncWorkerManager manager = op.manager();
+    if (manager != null) {
+      manager.startTracked(op, null, launch, false);
+    } else {
+      op.start(null, launch, true, null);
+    }
+  }
+
+  /** The engine asks for the next attempt. Never throws: resilience4j 2.4.0 would hang if it did. */
+  @Override
+  public CompletionStage<T> get() {
+    CompletableFuture<T> stage = new CompletableFuture<>();
+    try {
+      if (op.isDone()) {
+        stage.completeExceptionally(new CancellationException("the retried operation " + op.name() + " has ended"));
+        return stage;
+      }
+      long maxTotal = policy.maxTotalNanos;
+      if (attempts > 0 && maxTotal >= 0 && System.nanoTime() - startNanos > maxTotal) {
+        // A late scheduler must not start an attempt after the deadline: report the last failure.
+        stage.completeExceptionally(new AttemptFailed(failures.get(failures.size() - 1), true, -1L, true));
+        return stage;
+      }
+      int attempt = ++attempts;
+      AsyncWorker<T> worker = new AsyncWorker<>(op.executor(), null);
+      current = worker;
+      worker.whenDone(() -> attemptEnded(worker, attempt, stage));
+      worker.start(() -> {
+        op.markRunning();
+        return task.call();
+      }, null, true, null);
+      if (policy.attemptTimeoutNanos > 0 && !worker.isDone()) {
+        long nanos = policy.attemptTimeoutNanos;
+        Future<?> timer = scheduler.schedule(() -> worker.expire(nanos), nanos, TimeUnit.NANOSECONDS);
+        worker.whenDone(() -> timer.cancel(false));
+      }
+      // onOpDone() sets the op terminal, then reads `current`; we wrote `current`, then read the op.
+      if (op.isDone()) {
+        worker.cancel();
+      }
+    } catch (Throwable unexpected) {
+      stage.completeExceptionally(unexpected instanceof Exception
+          ? new AttemptFailed(unexpected, false, -1L, false) : unexpected);
+      AsyncWorker<T> orphan = current; // started, but its operation has just failed
+      if (orphan != null) {
+        orphan.cancel();
+      }
+    }
+    return stage;
+  }
+
+  private void attemptEnded(AsyncWorker<T> worker, int attempt, CompletableFuture<T> stage) {
+    if (current == worker) {
+      current = null;
+    }
+    switch (worker.state()) {
+      case SUCCEEDED: {
+        T value = worker.value();
+        if (!policy.rejectsResult(value)) {
+          stage.complete(value);
+          return;
+        }
+        attemptFailed(new AsyncExecutionException("attempt " + attempt + " returned " + value
+            + ", which the retryIfResult predicate rejects", null), attempt, stage);
+        return;
+      }
+      case CANCELLED:
+        stage.completeExceptionally(worker.failure()); // the operation was cancelled: not retried
+        return;
+      default: // FAILED, TIMED_OUT (per-attempt timeout)
+        attemptFailed(worker.failure(), attempt, stage);
+    }
+  }
+
+  private void attemptFailed(Throwable failure, int attempt, CompletableFuture<T> stage) {
+    failures.add(failure);
+    policy.fireOnError(failure);
+    if (failure instanceof Error) {
+      stage.completeExceptionally(failure); // the engine never retries an Error; the op fails with it
+      return;
+    }
+    if (!policy.isRetryable(failure)) {
+      stage.completeExceptionally(new AttemptFailed(failure, false, -1L, false));
+      return;
+    }
+    if (attempt >= policy.maxAttempts) {
+      stage.completeExceptionally(new AttemptFailed(failure, true, -1L, false));
+      return;
+    }
+    long delayMillis = policy.delayMillis(attempt);
+    long elapsed = System.nanoTime() - startNanos;
+    long maxTotal = policy.maxTotalNanos;
+    if (maxTotal >= 0 && (maxTotal == 0 || elapsed + RetryPolicy.millisToNanos(delayMillis) > maxTotal)) {
+      stage.completeExceptionally(new AttemptFailed(failure, true, -1L, true)); // no attempt may start after the deadline
+      return;
+    }
+    stage.completeExceptionally(new AttemptFailed(failure, true, delayMillis, false));
+  }
+
+  /** The engine's promise completed: end the operation's worker (unless it was cancelled first). */
+  private void onFinal(@Nullable T value, @Nullable Throwable thrown) {
+    if (thrown == null) {
+      op.completeExternally(value, null);
+      return;
+    }
+    Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+    if (!(t instanceof AttemptFailed)) {
+      op.completeExternally(null, t); // an Error, or the cancellation that already ended the op
+      return;
+    }
+    AttemptFailed last = (AttemptFailed) t;
+    if (!last.retryable) {
+      op.completeExternally(null, last.failure); // "don't retry": fail at once with that exception
+      return;
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+    RetryExhaustedException exhausted = new RetryExhaustedException(
+        (last.deadlineReached
+            ? "retry deadline of " + Duration.ofNanos(policy.maxTotalNanos) + " of " + op.name() + " reached after "
+                + attempts + (attempts == 1 ? " attempt" : " attempts")
+            : "all " + attempts + (attempts == 1 ? " attempt" : " attempts") + " of " + op.name() + " failed")
+            + " in " + elapsed + "; last failure: " + last.failure,
+        last.failure, attempts, elapsed, last.deadlineReached);
+    for (int i = 0; i < failures.size() - 1; i++) {
+      exhausted.addSuppressed(failures.get(i));
+    }
+    op.completeExternally(null, exhausted);
+  }
+
+  /** The operation ended: if it was cancelled or timed out, stop the attempt and the delay. */
+  private void onOpDone() {
+    if (op.state() == WorkerState.CANCELLED || op.state() == WorkerState.TIMED_OUT) {
+      AsyncWorker<T> attempt = current;
+      if (attempt != null) {
+        attempt.cancel();
+      }
+      Future<?> delay = pendingDelay;
+      if (delay != null) {
+        delay.cancel(false);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ what the engine reads back
+
+  /** The engine's retry predicate. */
+  static boolean isRetryable(Throwable t) {
+    return t instanceof AttemptFailed && ((AttemptFailed) t).retryable;
+  }
+
+  /** The engine's interval function: the delay decided here, or -1 to stop. */
+  static long delayOf(Either<Throwable, ?> outcome) {
+    if (outcome.isLeft() && outcome.getLeft() instanceof AttemptFailed) {
+      return ((AttemptFailed) outcome.getLeft()).delayMillis;
+    }
+    return -1L; // results are never retried by the engine: rejected results arrive as failures
+  }
+
+  /** A failed attempt with the decision about the next one. No stack trace: it never escapes. */
+  static final class AttemptFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    final transient Throwable failure;
+    final boolean retryable;
+    final long delayMillis;
+    final boolean deadlineReached;
+
+    AttemptFailed(Throwable failure, boolean retryable, long delayMillis, boolean deadlineReached) {
+      super(null, null, false, false);
+      this.failure = failure;
+      this.retryable = retryable;
+      this.delayMillis = delayMillis;
+      this.deadlineReached = deadlineReached;
+    }
+  }
+
+  // ------------------------------------------------------------ the scheduler the engine sees
+
+  @Override
+  public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+    ScheduledFuture<?> f = scheduler.schedule(command, delay, unit);
+    pendingDelay = f;
+    if (op.isDone()) {
+      f.cancel(false); // cancelled meanwhile: onOpDone() may have missed this delay
+    }
+    return f;
+  }
+
+  @Override
+  public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+    throw new UnsupportedOperationException("not used by the retry engine");
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+    throw new UnsupportedOperationException("not used by the retry engine");
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+    throw new UnsupportedOperationException("not used by the retry engine");
+  }
+
+  @Override
+  public void execute(Runnable command) {
+    scheduler.execute(command);
+  }
+
+  @Override
+  public void shutdown() {
+    throw new UnsupportedOperationException("the shared scheduler is not shut down by a retry");
+  }
+
+  @Override
+  public List<Runnable> shutdownNow() {
+    throw new UnsupportedOperationException("the shared scheduler is not shut down by a retry");
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return scheduler.isShutdown();
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return scheduler.isTerminated();
+  }
+
+  @Override
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    return scheduler.awaitTermination(timeout, unit);
+  }
+}
