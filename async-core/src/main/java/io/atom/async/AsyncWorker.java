@@ -77,8 +77,16 @@ public final class AsyncWorker<T> {
    * the claim always finds it). A canceller interrupts it through the INTERRUPTING -> INTERRUPTED
    * handshake, as FutureTask does; a runner that lost waits for INTERRUPTED before it leaves and then
    * clears its interrupt flag, so a cancellation can never interrupt the next task of that pool
-   * thread. waitForCompletion() also waits for `runner` to become null ("the task has left its
-   * thread"), with its own small stack of waiters, `released`.
+   * thread. A runner that won keeps `runner` set while finish() runs its callbacks. An outside driver
+   * (retry) claims `runner` with COMPLETING instead, so only one completer writes `outcome`.
+   *
+   * waitForCompletion() waits for more than the end: for `settled` (finish() has fired its nodes) and
+   * for `runner == null` (the task has left its thread). Whoever makes either true wakes the waiters
+   * on `released`, a second small stack. A callback that waits for its own worker (`finisher`) does
+   * not wait for itself.
+   *
+   * A timeout is one Timer on the shared scheduler; it holds the worker only until the worker ends,
+   * and finish() cancels it. The terminal CAS decides between the timer and completion.
    */
 
   private static final int CREATED = 0;

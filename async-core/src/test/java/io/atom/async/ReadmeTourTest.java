@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class ReadmeTourTest {
 
   @Test
   void tour_runsAsWritten() {
-    // --- tour start (each line of the README's first java block must appear here, in order)
+    // --- tour start (each line of the README java blocks must appear in this file, in order)
     // One task, one handle. new AsyncWorker<>() runs on a shared pool of daemon threads.
     AsyncWorker<Integer> worker = new AsyncWorker<>();
     worker.setTimeout(Duration.ofSeconds(5))          // hard: the task is interrupted at the deadline
@@ -56,9 +57,89 @@ class ReadmeTourTest {
     // --- tour end
   }
 
+  // What the README's retry snippets assume is in scope.
+  record Response(int status) {}
+
+  static final class Log {
+    final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    void info(String message) {
+      lines.add(message);
+    }
+
+    void info(String message, Object arg) {
+      lines.add(message.replace("{}", String.valueOf(arg)));
+    }
+
+    void warn(String message, Throwable error) {
+      lines.add(message + ": " + error.getMessage());
+    }
+  }
+
+  private final Log log = new Log();
+  private final java.util.concurrent.atomic.AtomicInteger healthCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+  private int httpGet(String path) {
+    if (healthCalls.incrementAndGet() == 1) {
+      throw new IllegalStateException(path + " unreachable");
+    }
+    return 200;
+  }
+
   @Test
-  void readmeTour_isTheCodeOfThisTest() throws IOException {
-    List<String> readme = firstJavaBlock(Files.readAllLines(README));
+  void retryTour_runsAsWritten() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger posts = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Function<String, Response> post = o -> new Response(posts.incrementAndGet() < 2 ? 503 : 201);
+    var client = new Object() {
+      Response post(String order) {
+        return post.apply(order);
+      }
+    };
+    String order = "order-1";
+    try (AsyncWorkerManager manager = new AsyncWorkerManager(2)) {
+      // --- retry tour start
+      CompletableFuture<Integer> status = Async.asyncRetry(
+          () -> httpGet("/health"),                 // the operation
+          3,                                        // max attempts (the first included)
+          Duration.ofMillis(100),                   // initial delay
+          BackoffStrategy.EXPONENTIAL,              // FIXED | LINEAR | EXPONENTIAL
+          Duration.ofSeconds(5),                    // max total time: no attempt starts after it
+          result -> log.info("ok {}", result),      // once, on success
+          error -> log.warn("attempt failed", error), // once per failed attempt
+          () -> log.info("done"));                  // exactly once, at the very end
+      assertThat(status.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+
+      RetryPolicy<Response> policy = RetryPolicy.<Response>builder()
+          .maxAttempts(5)
+          .initialDelay(Duration.ofMillis(200))
+          .backoff(BackoffStrategy.EXPONENTIAL)     // jitter 0.5 by default; .noJitter() or .jitter(0.2)
+          .maxDelay(Duration.ofSeconds(5))          // caps each delay, after jitter
+          .maxTotalDelay(Duration.ofSeconds(30))    // deadline on the whole operation
+          .attemptTimeout(Duration.ofSeconds(2))    // hard timeout per attempt (interrupts it)
+          .abortOn(IllegalArgumentException.class)  // never retried: fails at once with it
+          .retryIfResult(r -> r.status() >= 500)    // the seed's validate, wired into retry
+          .onError(e -> log.warn("attempt failed", e))
+          .build();
+      AsyncWorker<Response> call = manager.retry(() -> client.post(order), policy);
+      Response response = call.getResult();
+      // --- retry tour end
+      assertThat(response.status()).isEqualTo(201);
+      assertThat(posts).hasValue(2);
+      assertThat(log.lines).startsWith("attempt failed: /health unreachable", "ok 200", "done");
+    }
+  }
+
+  @Test
+  void readmeJavaBlocks_areTheCodeOfThisTest() throws IOException {
+    List<String> lines = Files.readAllLines(README);
+    List<String> readme = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).equals("```java")) {
+        for (i++; !lines.get(i).equals("```"); i++) {
+          readme.add(lines.get(i));
+        }
+      }
+    }
     List<String> test = new ArrayList<>();
     for (String line : Files.readAllLines(THIS_FILE)) {
       test.add(line.strip());
@@ -73,13 +154,6 @@ class ReadmeTourTest {
       assertThat(at).as("README line not in this test (in order): %s", wanted).isNotNegative();
       from += at + 1;
     }
-    assertThat(readme).hasSizeGreaterThan(10);
-  }
-
-  private static List<String> firstJavaBlock(List<String> lines) {
-    int start = lines.indexOf("```java");
-    assertThat(start).as("README has a java block").isNotNegative();
-    int end = lines.subList(start + 1, lines.size()).indexOf("```") + start + 1;
-    return lines.subList(start + 1, end);
+    assertThat(readme).hasSizeGreaterThan(40);
   }
 }
