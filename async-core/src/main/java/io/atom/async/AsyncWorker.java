@@ -143,6 +143,8 @@ public final class AsyncWorker<T> {
   private volatile long timeoutNanos;
   /** System.nanoTime() at startAsync; written before the CREATED -> SCHEDULED CAS. */
   private long startNanos;
+  /** System.nanoTime() when it began to run; kept only when the manager records stats. */
+  private long ranNanos;
 
   private final Executor executor;
   private final @Nullable AsyncWorkerManager manager;
@@ -247,6 +249,10 @@ public final class AsyncWorker<T> {
       notStartable(strict, true);
       return;
     }
+    WorkerStats stats = stats();
+    if (stats != null) {
+      stats.scheduled();
+    }
     if (refusal != null) {
       reject(refusal);
       return;
@@ -268,7 +274,7 @@ public final class AsyncWorker<T> {
       if (launch != null) {
         launch.run();
       } else {
-        executor.execute(new TaskRun<>(this, Objects.requireNonNull(task)));
+        executor.execute(decorate(new TaskRun<>(this, Objects.requireNonNull(task))));
       }
     } catch (RejectedExecutionException e) {
       reject(describeRejection(e));
@@ -292,9 +298,13 @@ public final class AsyncWorker<T> {
     // Claiming RUNNING first keeps the rule "only the claimer writes outcome": a broken executor that
     // both ran the task and threw cannot have two threads writing it.
     if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
+      WorkerStats stats = stats();
+      if (stats != null) {
+        stats.countRejected();
+      }
       outcome = failure;
       if (STATE.compareAndSet(this, RUNNING, FAILED)) {
-        finish(FAILED);
+        finish(SCHEDULED, FAILED); // it never ran
       } else {
         outcome = null; // cancelled or timed out in between: that outcome stands
       }
@@ -377,10 +387,12 @@ public final class AsyncWorker<T> {
   private void run(Callable<? extends T> task) {
     Thread me = Thread.currentThread();
     runner = me; // before the claim: a canceller that sees RUNNING must find the thread to interrupt
+    long ran = stampRun(); // before the claim too: a finisher that wins after it reads it
     if (!STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
       leave(me); // cancelled or timed out while queued: the task never runs
       return;
     }
+    countRunning(ran);
     Object result;
     int end;
     try {
@@ -394,7 +406,7 @@ public final class AsyncWorker<T> {
     if (STATE.compareAndSet(this, RUNNING, end)) {
       // Nobody interrupts us now: only the winner of the terminal CAS interrupts. `runner` stays set
       // while our callbacks run, so that waitForCompletion() returns after them.
-      finish(end);
+      finish(RUNNING, end);
       runner = null;
       wakeSettleWaiters();
     } else {
@@ -439,7 +451,40 @@ public final class AsyncWorker<T> {
 
   /** An outside driver (retry) has begun the first attempt: SCHEDULED -> RUNNING, once. */
   void markRunning() {
-    STATE.compareAndSet(this, SCHEDULED, RUNNING);
+    if (state == SCHEDULED) {
+      long ran = stampRun();
+      if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
+        countRunning(ran);
+      }
+    }
+  }
+
+  /** Records when the task began to run, before the claiming CAS (only with stats). */
+  private long stampRun() {
+    if (stats() == null) {
+      return 0L;
+    }
+    long now = System.nanoTime();
+    ranNanos = now; // read by a finisher after its terminal CAS, which follows the claim
+    return now;
+  }
+
+  private void countRunning(long ran) {
+    WorkerStats stats = stats();
+    if (stats != null) {
+      stats.running(ran - startNanos);
+    }
+  }
+
+  private @Nullable WorkerStats stats() {
+    AsyncWorkerManager m = manager;
+    return m != null ? m.stats : null;
+  }
+
+  /** Wraps a task in the manager's context propagation, on the thread that submits it. */
+  Runnable decorate(Runnable task) {
+    AsyncWorkerManager m = manager;
+    return m == null || m.contextPropagation == null ? task : m.contextPropagation.apply(task);
   }
 
   /**
@@ -454,13 +499,16 @@ public final class AsyncWorker<T> {
       return false;
     }
     try {
-      if (!STATE.compareAndSet(this, SCHEDULED, RUNNING) && state != RUNNING) {
+      int from = RUNNING;
+      if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
+        from = SCHEDULED; // ended before its first attempt ran (rejected, or its launch failed)
+      } else if (state != RUNNING) {
         return false;
       }
       int end = failure == null ? SUCCEEDED : FAILED;
       outcome = failure == null ? value : failure;
       if (STATE.compareAndSet(this, RUNNING, end)) {
-        finish(end);
+        finish(from, end);
         return true;
       }
       outcome = null; // cancelled or timed out meanwhile: we are the only writer, so this is safe
@@ -509,7 +557,7 @@ public final class AsyncWorker<T> {
         if (s != CREATED) {
           interruptRunner();
         }
-        finish(CANCELLED);
+        finish(s, CANCELLED);
         return;
       }
     }
@@ -521,14 +569,22 @@ public final class AsyncWorker<T> {
     while ((s = state) == SCHEDULED || s == RUNNING) {
       if (STATE.compareAndSet(this, s, TIMED_OUT)) {
         interruptRunner();
-        finish(TIMED_OUT);
+        finish(s, TIMED_OUT);
         return;
       }
     }
   }
 
-  /** Runs once, on the thread whose terminal CAS won. */
-  private void finish(int end) {
+  /** Runs once, on the thread whose terminal CAS won; {@code from} is the state it left. */
+  private void finish(int from, int end) {
+    WorkerStats stats = stats();
+    if (stats != null) {
+      if (from == CREATED) {
+        stats.endedBeforeScheduling(end - SUCCEEDED);
+      } else {
+        stats.countEnded(end - SUCCEEDED, from == RUNNING, from == RUNNING ? System.nanoTime() - ranNanos : 0L);
+      }
+    }
     Timer t = timer;
     if (t != null) {
       t.cancel();
@@ -601,7 +657,7 @@ public final class AsyncWorker<T> {
     long remaining = Math.max(0L, nanos - (System.nanoTime() - startNanos));
     Timer t = new Timer(this);
     try {
-      t.future = scheduler().schedule(t, remaining, TimeUnit.NANOSECONDS);
+      t.future = scheduler().schedule(decorate(t), remaining, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       throw new RejectedExecutionException("manager '" + managerName() + "' could not arm the timeout of worker "
           + name() + ": its timeout scheduler is shut down", e);

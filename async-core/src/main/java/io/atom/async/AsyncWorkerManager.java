@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,6 +59,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private final Executor executor;
   final ScheduledExecutorService scheduler;
   final long defaultTimeoutNanos;
+  final @Nullable WorkerStats stats;
+  final @Nullable UnaryOperator<Runnable> contextPropagation;
+  private final RetryPolicy<Object> defaultRetryPolicy;
   private final @Nullable ExecutorService ownedPool;
   private final @Nullable AsyncWorkerManager parent;
 
@@ -97,6 +101,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
     }
     this.scheduler = b.scheduler != null ? b.scheduler : Defaults.scheduler();
     this.defaultTimeoutNanos = b.defaultTimeoutNanos;
+    this.stats = b.recordStats ? new WorkerStats() : null;
+    this.contextPropagation = b.contextPropagation;
+    this.defaultRetryPolicy = b.defaultRetryPolicy != null ? b.defaultRetryPolicy : RetryPolicy.ofDefaults();
     this.parent = null;
   }
 
@@ -105,6 +112,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.executor = parent.executor;
     this.scheduler = parent.scheduler;
     this.defaultTimeoutNanos = parent.defaultTimeoutNanos;
+    this.stats = parent.stats;
+    this.contextPropagation = parent.contextPropagation;
+    this.defaultRetryPolicy = parent.defaultRetryPolicy;
     this.ownedPool = null;
     this.parent = parent;
   }
@@ -200,6 +210,43 @@ public final class AsyncWorkerManager implements AutoCloseable {
     RetryRun.start(policy, task, op);
     return op;
   }
+
+  /**
+   * Runs {@code task} on this manager's pool, retrying it as this manager's
+   * {@linkplain #defaultRetryPolicy() default policy} says; see {@link #retry(Callable, RetryPolicy)}.
+   *
+   * @param task the operation
+   * @param <T> the result type
+   * @return the operation's worker
+   * @throws NullPointerException if {@code task} is null
+   */
+  @SuppressWarnings("unchecked")
+  public <T> AsyncWorker<T> retry(Callable<? extends T> task) {
+    // A RetryPolicy<Object>'s handlers and predicates accept any value, so it serves any T.
+    return retry(task, (RetryPolicy<T>) (RetryPolicy<?>) defaultRetryPolicy);
+  }
+
+  /**
+   * Returns the policy {@link #retry(Callable)} uses: the builder's
+   * {@link Builder#defaultRetryPolicy}, or {@link RetryPolicy#ofDefaults()}.
+   *
+   * @return the default retry policy
+   */
+  public RetryPolicy<Object> defaultRetryPolicy() {
+    return defaultRetryPolicy;
+  }
+
+  /**
+   * Returns this manager's counters (shared with its scopes). They move only if the manager was
+   * built with {@link Builder#recordStats()}; otherwise they stay at zero.
+   *
+   * @return the live counters
+   */
+  public WorkerStats stats() {
+    return stats != null ? stats : NO_STATS;
+  }
+
+  private static final WorkerStats NO_STATS = new WorkerStats();
 
   /**
    * The seed's {@code asyncRetry} on this manager's pool: see
@@ -558,8 +605,51 @@ public final class AsyncWorkerManager implements AutoCloseable {
     private int poolSize;
     private @Nullable ScheduledExecutorService scheduler;
     private long defaultTimeoutNanos;
+    private boolean recordStats;
+    private @Nullable UnaryOperator<Runnable> contextPropagation;
+    private @Nullable RetryPolicy<Object> defaultRetryPolicy;
 
     private Builder() {}
+
+    /**
+     * Makes the manager keep {@linkplain AsyncWorkerManager#stats() counters} for a metrics binder.
+     * Off by default; when off, the per-task path does no counting at all.
+     *
+     * @return this builder
+     */
+    public Builder recordStats() {
+      this.recordStats = true;
+      return this;
+    }
+
+    /**
+     * Propagates context (MDC, trace ids, ...) from the thread that submits work into it. The
+     * function is called on the submitting thread with the task to run; it returns a task that runs
+     * the given one inside the context it captured, and restores the thread afterwards. It is applied
+     * to each task, to each timeout, to each retry delay and attempt, so that tasks, retry attempts
+     * and callbacks all see the submitter's context.
+     *
+     * @param capture captures the current context around a task
+     * @return this builder
+     * @throws NullPointerException if {@code capture} is null
+     */
+    public Builder contextPropagation(UnaryOperator<Runnable> capture) {
+      this.contextPropagation = Objects.requireNonNull(capture, "capture");
+      return this;
+    }
+
+    /**
+     * Sets the policy of {@link AsyncWorkerManager#retry(Callable)}. {@link RetryPolicy#ofDefaults()}
+     * by default.
+     *
+     * @param policy the policy; its handlers and predicates must accept any value
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public Builder defaultRetryPolicy(RetryPolicy<Object> policy) {
+      this.defaultRetryPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
 
     /**
      * Sets the name used in log lines, exception messages and metric tags.

@@ -82,16 +82,18 @@ final class RetryRun<T> extends AbstractExecutorService
         return stage;
       }
       int attempt = ++attempts;
-      AsyncWorker<T> worker = new AsyncWorker<>(op.executor(), null);
+      AsyncWorker<T> worker = new AsyncWorker<>(op.executor(), null); // untracked: the op is the worker
       current = worker;
       worker.whenDone(() -> attemptEnded(worker, attempt, stage));
-      worker.start(() -> {
+      Callable<T> body = () -> {
         op.markRunning();
         return task.call();
-      }, null, true, null);
+      };
+      // Submitted through the operation's context propagation, like any task of its manager.
+      worker.start(null, () -> op.executor().execute(op.decorate(new AsyncWorker.TaskRun<>(worker, body))), true, null);
       if (policy.attemptTimeoutNanos > 0 && !worker.isDone()) {
         long nanos = policy.attemptTimeoutNanos;
-        Future<?> timer = scheduler.schedule(() -> worker.expire(nanos), nanos, TimeUnit.NANOSECONDS);
+        Future<?> timer = scheduler.schedule(op.decorate(() -> worker.expire(nanos)), nanos, TimeUnit.NANOSECONDS);
         worker.whenDone(() -> timer.cancel(false));
       }
       // onOpDone() sets the op terminal, then reads `current`; we wrote `current`, then read the op.
@@ -113,10 +115,14 @@ final class RetryRun<T> extends AbstractExecutorService
     if (current == worker) {
       current = null;
     }
+    WorkerStats stats = stats();
     switch (worker.state()) {
       case SUCCEEDED: {
         T value = worker.value();
         if (!policy.rejectsResult(value)) {
+          if (stats != null) {
+            stats.attempt(true);
+          }
           stage.complete(value);
           return;
         }
@@ -133,6 +139,10 @@ final class RetryRun<T> extends AbstractExecutorService
   }
 
   private void attemptFailed(Throwable failure, int attempt, CompletableFuture<T> stage) {
+    WorkerStats stats = stats();
+    if (stats != null) {
+      stats.attempt(false);
+    }
     failures.add(failure);
     policy.fireOnError(failure);
     if (failure instanceof Error) {
@@ -159,6 +169,13 @@ final class RetryRun<T> extends AbstractExecutorService
 
   /** The engine's promise completed: end the operation's worker (unless it was cancelled first). */
   private void onFinal(@Nullable T value, @Nullable Throwable thrown) {
+    WorkerStats stats = stats();
+    if (stats != null && !op.isDone()) {
+      // Counted before the op ends, so that whoever sees it ended sees it counted.
+      stats.retryCall(thrown == null
+          ? (attempts > 1 ? WorkerStats.RetryCall.SUCCESSFUL_WITH_RETRY : WorkerStats.RetryCall.SUCCESSFUL_WITHOUT_RETRY)
+          : (attempts > 1 ? WorkerStats.RetryCall.FAILED_WITH_RETRY : WorkerStats.RetryCall.FAILED_WITHOUT_RETRY));
+    }
     if (thrown == null) {
       op.completeExternally(value, null);
       return;
@@ -185,6 +202,11 @@ final class RetryRun<T> extends AbstractExecutorService
       exhausted.addSuppressed(failures.get(i));
     }
     op.completeExternally(null, exhausted);
+  }
+
+  private @Nullable WorkerStats stats() {
+    AsyncWorkerManager m = op.manager();
+    return m != null ? m.stats : null;
   }
 
   /** The operation ended: if it was cancelled or timed out, stop the attempt and the delay. */
@@ -238,7 +260,9 @@ final class RetryRun<T> extends AbstractExecutorService
 
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-    ScheduledFuture<?> f = scheduler.schedule(command, delay, unit);
+    // Called on the thread that saw the attempt fail, inside the submitter's context (restored there
+    // by the decorated attempt or timer): capture it again for the next attempt.
+    ScheduledFuture<?> f = scheduler.schedule(op.decorate(command), delay, unit);
     pendingDelay = f;
     if (op.isDone()) {
       f.cancel(false); // cancelled meanwhile: onOpDone() may have missed this delay
