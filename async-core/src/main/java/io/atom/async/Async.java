@@ -81,6 +81,7 @@ public final class Async {
   public static <T> CompletableFuture<T> asyncRetry(Callable<? extends T> task, int maxAttempts,
       Duration initialDelay, BackoffStrategy strategy, Duration maxTotalDelay, Consumer<? super T> onSuccess,
       Consumer<? super Throwable> onError, Runnable onComplete) {
+    Objects.requireNonNull(task, "task");
     return asyncRetry(task, seedPolicy(maxAttempts, initialDelay, strategy, maxTotalDelay, onSuccess, onError,
         onComplete));
   }
@@ -107,6 +108,12 @@ public final class Async {
   static <T> RetryPolicy<T> seedPolicy(int maxAttempts, Duration initialDelay, BackoffStrategy strategy,
       Duration maxTotalDelay, Consumer<? super T> onSuccess, Consumer<? super Throwable> onError,
       Runnable onComplete) {
+    Objects.requireNonNull(initialDelay, "initialDelay");
+    Objects.requireNonNull(strategy, "strategy");
+    Objects.requireNonNull(maxTotalDelay, "maxTotalDelay");
+    Objects.requireNonNull(onSuccess, "onSuccess");
+    Objects.requireNonNull(onError, "onError");
+    Objects.requireNonNull(onComplete, "onComplete");
     return RetryPolicy.<T>builder()
         .maxAttempts(maxAttempts)
         .initialDelay(initialDelay)

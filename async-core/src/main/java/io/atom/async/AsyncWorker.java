@@ -138,6 +138,8 @@ public final class AsyncWorker<T> {
   private volatile boolean settled;
   /** The thread running finish(): a callback waiting for its own worker must not wait for itself. */
   private volatile @Nullable Thread finisher;
+  /** A retried operation's current attempt: waitForCompletion() waits for it to leave its thread too. */
+  volatile @Nullable AsyncWorker<?> child;
   private volatile @Nullable Timer timer;
   /** The hard timeout, 0 for none; set once. */
   private volatile long timeoutNanos;
@@ -274,7 +276,7 @@ public final class AsyncWorker<T> {
       if (launch != null) {
         launch.run();
       } else {
-        executor.execute(decorate(new TaskRun<>(this, Objects.requireNonNull(task))));
+        executor.execute(taskRun(this, Objects.requireNonNull(task)));
       }
     } catch (RejectedExecutionException e) {
       reject(describeRejection(e));
@@ -335,6 +337,8 @@ public final class AsyncWorker<T> {
   static final class TaskRun<T> implements RunnableFuture<Void> {
     final AsyncWorker<T> worker;
     private final Callable<? extends T> task;
+    /** runTask wrapped in the submitter's context, when the manager propagates one. */
+    @Nullable Runnable decorated;
 
     TaskRun(AsyncWorker<T> worker, Callable<? extends T> task) {
       this.worker = worker;
@@ -343,6 +347,15 @@ public final class AsyncWorker<T> {
 
     @Override
     public void run() {
+      Runnable d = decorated;
+      if (d != null) {
+        d.run();
+      } else {
+        runTask();
+      }
+    }
+
+    void runTask() {
       worker.run(task);
     }
 
@@ -485,6 +498,20 @@ public final class AsyncWorker<T> {
   Runnable decorate(Runnable task) {
     AsyncWorkerManager m = manager;
     return m == null || m.contextPropagation == null ? task : m.contextPropagation.apply(task);
+  }
+
+  /**
+   * The queue item that runs {@code task} for {@code worker} inside this worker's manager's context
+   * propagation. The context wraps the inside, so the item stays a TaskRun (a Future that a queue's
+   * owner can cancel).
+   */
+  <U> TaskRun<U> taskRun(AsyncWorker<U> worker, Callable<? extends U> task) {
+    TaskRun<U> run = new TaskRun<>(worker, task);
+    AsyncWorkerManager m = manager;
+    if (m != null && m.contextPropagation != null) {
+      run.decorated = m.contextPropagation.apply(run::runTask);
+    }
+    return run;
   }
 
   /**
@@ -1027,6 +1054,14 @@ public final class AsyncWorker<T> {
     Thread me = Thread.currentThread();
     if (finisher == me || runner == me) {
       return true; // called from this worker's own callback or task: it cannot wait for itself
+    }
+    AsyncWorker<?> attempt = child;
+    if (attempt != null && attempt.state != CREATED) {
+      // A retried operation: its interrupted attempt must leave its thread too.
+      if (!(timed ? attempt.awaitDone(true, deadline - System.nanoTime()) : attempt.awaitDone(false, 0L))
+          || !attempt.awaitSettled(timed, deadline)) {
+        return false;
+      }
     }
     Waiter w = null;
     for (;;) {

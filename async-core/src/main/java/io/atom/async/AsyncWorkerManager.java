@@ -310,6 +310,24 @@ public final class AsyncWorkerManager implements AutoCloseable {
       }
     }
     workers.remove(worker);
+    if (closed) {
+      root().terminateOwnedPoolIfIdle();
+    }
+  }
+
+  private AsyncWorkerManager root() {
+    AsyncWorkerManager m = this;
+    while (m.parent != null) {
+      m = m.parent;
+    }
+    return m;
+  }
+
+  /** After shutdown(): the owned pool ends once the last tracked worker (retries included) has. */
+  private void terminateOwnedPoolIfIdle() {
+    if (ownedPool != null && closed && inFlightCount() == 0) {
+      ownedPool.shutdown();
+    }
   }
 
   // ---------------------------------------------------------------- scopes
@@ -520,7 +538,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
 
   /**
    * Stops accepting workers (new ones end {@code FAILED} with a {@link RejectedExecutionException})
-   * and lets the in-flight ones finish; a pool this manager owns is shut down once they have. Use
+   * and lets the in-flight ones finish, retried operations included (their later attempts still
+   * run); a pool this manager owns is shut down once they have. Use
    * {@link #waitForAll(Duration)} to wait for them and {@link #close()} to cancel the rest. Scopes
    * of this manager stop accepting too.
    */
@@ -529,9 +548,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     for (AsyncWorkerManager scope : scopes) {
       scope.shutdown();
     }
-    if (ownedPool != null) {
-      ownedPool.shutdown(); // queued tasks still run
-    }
+    terminateOwnedPoolIfIdle(); // otherwise the last worker to end does it
   }
 
   /**

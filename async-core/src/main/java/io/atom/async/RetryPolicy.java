@@ -104,14 +104,23 @@ public final class RetryPolicy<T> {
     switch (backoff) {
       case FIXED:
         return IntervalFunction.of(initialMillis);
-      case LINEAR:
-        return IntervalFunction.of(initialMillis, previous -> previous + initialMillis);
+      case LINEAR: // closed form: resilience4j's iterated functions cost O(n) per delay
+        return attempt -> saturatedMultiply(initialMillis, attempt);
       default:
-        return IntervalFunction.ofExponentialBackoff(initialMillis, 2.0);
+        return attempt -> attempt > 63 ? Long.MAX_VALUE : saturatedMultiply(initialMillis, 1L << (attempt - 1));
     }
   }
 
+  private static long saturatedMultiply(long a, long b) {
+    long high = Math.multiplyHigh(a, b);
+    long product = a * b;
+    return (high != 0 || product < 0) ? Long.MAX_VALUE : product;
+  }
+
   private static long roundUpMillis(Duration d) {
+    if (d.getSeconds() >= Long.MAX_VALUE / 1000) {
+      return Long.MAX_VALUE; // ~292 million years: never
+    }
     long millis = d.toMillis();
     return d.minusMillis(millis).isZero() ? millis : millis + 1;
   }
@@ -194,7 +203,10 @@ public final class RetryPolicy<T> {
     return Math.min(delay, maxDelayMillis);
   }
 
-  /** Whether a failed attempt may be retried, by its exception alone (attempts and deadline aside). */
+  /**
+   * Whether a failed attempt may be retried, by its exception alone (attempts and deadline aside). A
+   * {@link CancellationException} thrown by the task itself is not retried either.
+   */
   boolean isRetryable(Throwable failure) {
     if (failure instanceof Error || failure instanceof RejectedExecutionException
         || failure instanceof CancellationException) {

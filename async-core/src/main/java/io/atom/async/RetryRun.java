@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +76,7 @@ final class RetryRun<T> extends AbstractExecutorService
         stage.completeExceptionally(new CancellationException("the retried operation " + op.name() + " has ended"));
         return stage;
       }
-      long maxTotal = policy.maxTotalNanos;
-      if (attempts > 0 && maxTotal >= 0 && System.nanoTime() - startNanos > maxTotal) {
+      if (attempts > 0 && deadlinePassed()) {
         // A late scheduler must not start an attempt after the deadline: report the last failure.
         stage.completeExceptionally(new AttemptFailed(failures.get(failures.size() - 1), true, -1L, true));
         return stage;
@@ -86,11 +86,15 @@ final class RetryRun<T> extends AbstractExecutorService
       current = worker;
       worker.whenDone(() -> attemptEnded(worker, attempt, stage));
       Callable<T> body = () -> {
+        if (attempt > 1 && deadlinePassed()) {
+          throw DEADLINE_PASSED; // queued behind busy threads until after the deadline: do not run
+        }
         op.markRunning();
         return task.call();
       };
       // Submitted through the operation's context propagation, like any task of its manager.
-      worker.start(null, () -> op.executor().execute(op.decorate(new AsyncWorker.TaskRun<>(worker, body))), true, null);
+      worker.start(null, () -> op.executor().execute(op.taskRun(worker, body)), true, null);
+      op.child = worker; // waitForCompletion() of the op also waits for this attempt to leave its thread
       if (policy.attemptTimeoutNanos > 0 && !worker.isDone()) {
         long nanos = policy.attemptTimeoutNanos;
         Future<?> timer = scheduler.schedule(op.decorate(() -> worker.expire(nanos)), nanos, TimeUnit.NANOSECONDS);
@@ -111,7 +115,22 @@ final class RetryRun<T> extends AbstractExecutorService
     return stage;
   }
 
+  private boolean deadlinePassed() {
+    long maxTotal = policy.maxTotalNanos;
+    return maxTotal >= 0 && System.nanoTime() - startNanos > maxTotal;
+  }
+
+  /** Judges an ended attempt. Never throws: an exception here would leave the operation hanging. */
   private void attemptEnded(AsyncWorker<T> worker, int attempt, CompletableFuture<T> stage) {
+    try {
+      judge(worker, attempt, stage);
+    } catch (Throwable unexpected) {
+      stage.completeExceptionally(unexpected instanceof Exception
+          ? new AttemptFailed(unexpected, false, -1L, false) : unexpected);
+    }
+  }
+
+  private void judge(AsyncWorker<T> worker, int attempt, CompletableFuture<T> stage) {
     if (current == worker) {
       current = null;
     }
@@ -126,30 +145,59 @@ final class RetryRun<T> extends AbstractExecutorService
           stage.complete(value);
           return;
         }
-        attemptFailed(new AsyncExecutionException("attempt " + attempt + " returned " + value
-            + ", which the retryIfResult predicate rejects", null), attempt, stage);
+        // Named by type only: the value's toString() is user code that may throw.
+        attemptFailed(new AsyncExecutionException("attempt " + attempt + " returned a "
+            + (value == null ? "null" : value.getClass().getName()) + " that the retryIfResult predicate rejects",
+            null), attempt, stage, true);
         return;
       }
       case CANCELLED:
-        stage.completeExceptionally(worker.failure()); // the operation was cancelled: not retried
+        if (stage.isDone()) {
+          return; // cancelled by get() itself, after it failed the attempt
+        }
+        // Cancelled by the operation, or by an executor's owner draining its queue: either way the
+        // operation ends CANCELLED, not FAILED.
+        op.cancel();
+        stage.completeExceptionally(worker.failure());
         return;
       default: // FAILED, TIMED_OUT (per-attempt timeout)
-        attemptFailed(worker.failure(), attempt, stage);
+        Throwable failure = worker.failure();
+        if (failure == DEADLINE_PASSED) {
+          attempts--; // it never ran
+          stage.completeExceptionally(new AttemptFailed(failures.get(failures.size() - 1), true, -1L, true));
+          return;
+        }
+        if (failure instanceof RejectedExecutionException) {
+          failure = new RejectedExecutionException("manager '" + managerName() + "' could not run attempt "
+              + attempt + " of " + op.name() + ": " + failure.getMessage(), failure);
+        }
+        attemptFailed(failure, attempt, stage, worker.state() == WorkerState.TIMED_OUT);
     }
   }
 
-  private void attemptFailed(Throwable failure, int attempt, CompletableFuture<T> stage) {
+  private String managerName() {
+    AsyncWorkerManager m = op.manager();
+    return m != null ? m.name() : "worker";
+  }
+
+  /**
+   * @param ours a failure of the policy's own making (a rejected result, a per-attempt timeout):
+   *     retried whatever the exception filters say, within the attempts and the deadline
+   */
+  private void attemptFailed(Throwable failure, int attempt, CompletableFuture<T> stage, boolean ours) {
     WorkerStats stats = stats();
     if (stats != null) {
       stats.attempt(false);
     }
     failures.add(failure);
-    policy.fireOnError(failure);
+    if (!op.isDone()) {
+      policy.fireOnError(failure); // not after the operation ended (and onComplete ran)
+    }
     if (failure instanceof Error) {
       stage.completeExceptionally(failure); // the engine never retries an Error; the op fails with it
       return;
     }
-    if (!policy.isRetryable(failure)) {
+    if (!ours && !policy.isRetryable(failure)) {
       stage.completeExceptionally(new AttemptFailed(failure, false, -1L, false));
       return;
     }
@@ -160,7 +208,7 @@ final class RetryRun<T> extends AbstractExecutorService
     long delayMillis = policy.delayMillis(attempt);
     long elapsed = System.nanoTime() - startNanos;
     long maxTotal = policy.maxTotalNanos;
-    if (maxTotal >= 0 && (maxTotal == 0 || elapsed + RetryPolicy.millisToNanos(delayMillis) > maxTotal)) {
+    if (maxTotal >= 0 && (maxTotal == 0 || RetryPolicy.millisToNanos(delayMillis) > maxTotal - elapsed)) {
       stage.completeExceptionally(new AttemptFailed(failure, true, -1L, true)); // no attempt may start after the deadline
       return;
     }
@@ -169,6 +217,14 @@ final class RetryRun<T> extends AbstractExecutorService
 
   /** The engine's promise completed: end the operation's worker (unless it was cancelled first). */
   private void onFinal(@Nullable T value, @Nullable Throwable thrown) {
+    try {
+      end(value, thrown);
+    } catch (Throwable unexpected) {
+      op.completeExternally(null, unexpected); // never leave the operation hanging
+    }
+  }
+
+  private void end(@Nullable T value, @Nullable Throwable thrown) {
     WorkerStats stats = stats();
     if (stats != null && !op.isDone()) {
       // Counted before the op ends, so that whoever sees it ended sees it counted.
@@ -182,11 +238,13 @@ final class RetryRun<T> extends AbstractExecutorService
     }
     Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
     if (!(t instanceof AttemptFailed)) {
+      suppressEarlierFailures(t);
       op.completeExternally(null, t); // an Error, or the cancellation that already ended the op
       return;
     }
     AttemptFailed last = (AttemptFailed) t;
     if (!last.retryable) {
+      suppressEarlierFailures(last.failure);
       op.completeExternally(null, last.failure); // "don't retry": fail at once with that exception
       return;
     }
@@ -196,12 +254,21 @@ final class RetryRun<T> extends AbstractExecutorService
             ? "retry deadline of " + Duration.ofNanos(policy.maxTotalNanos) + " of " + op.name() + " reached after "
                 + attempts + (attempts == 1 ? " attempt" : " attempts")
             : "all " + attempts + (attempts == 1 ? " attempt" : " attempts") + " of " + op.name() + " failed")
-            + " in " + elapsed + "; last failure: " + last.failure,
+            + " in " + elapsed + "; last failure: " + last.failure.getClass().getName(),
         last.failure, attempts, elapsed, last.deadlineReached);
     for (int i = 0; i < failures.size() - 1; i++) {
       exhausted.addSuppressed(failures.get(i));
     }
     op.completeExternally(null, exhausted);
+  }
+
+  /** The final failure carries every earlier attempt's failure (DESIGN.md), in order. */
+  private void suppressEarlierFailures(Throwable last) {
+    for (Throwable earlier : failures) {
+      if (earlier != last && earlier != DEADLINE_PASSED) {
+        last.addSuppressed(earlier);
+      }
+    }
   }
 
   private @Nullable WorkerStats stats() {
@@ -237,6 +304,9 @@ final class RetryRun<T> extends AbstractExecutorService
     }
     return -1L; // results are never retried by the engine: rejected results arrive as failures
   }
+
+  /** Thrown by an attempt that would start after the deadline; never escapes. */
+  private static final Exception DEADLINE_PASSED = new AttemptFailed(new IllegalStateException("deadline"), true, -1L, true);
 
   /** A failed attempt with the decision about the next one. No stack trace: it never escapes. */
   static final class AttemptFailed extends Exception {

@@ -283,7 +283,7 @@ class RetryTest {
     AsyncWorker<Integer> neverRecovers = manager.retry(() -> 503, policy);
     drive();
     assertThatThrownBy(neverRecovers::getResult).isInstanceOf(RetryExhaustedException.class)
-        .cause().hasMessage("attempt 3 returned 503, which the retryIfResult predicate rejects");
+        .cause().hasMessage("attempt 3 returned a java.lang.Integer that the retryIfResult predicate rejects");
   }
 
   @Test

@@ -1,0 +1,179 @@
+package io.atom.async.autoconfigure;
+
+import io.atom.async.AsyncWorkerManager;
+import io.atom.async.BackoffStrategy;
+import io.atom.async.RetryPolicy;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.task.ThreadPoolTaskExecutorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/**
+ * Auto-configures an {@link AsyncWorkerManager} (bean {@code asyncWorkerManager}) over its own
+ * {@link ThreadPoolTaskExecutor} (bean {@value #EXECUTOR_BEAN}), with a timer thread for timeouts and
+ * retry delays (bean {@value #SCHEDULER_BEAN}), configured by {@link AtomAsyncProperties}.
+ *
+ * <p>The executor and the scheduler are not default candidates, so Boot's own
+ * {@code applicationTaskExecutor} (for {@code @Async} and MVC) and {@code taskScheduler} are kept.
+ * Each bean backs off when the user declares one: a bean named {@value #EXECUTOR_BEAN} or
+ * {@value #SCHEDULER_BEAN}, or any {@link AsyncWorkerManager}.
+ */
+@AutoConfiguration(after = TaskExecutionAutoConfiguration.class)
+@EnableConfigurationProperties(AtomAsyncProperties.class)
+public final class AsyncWorkerAutoConfiguration {
+
+  /** Name of the executor bean. */
+  public static final String EXECUTOR_BEAN = "atomAsyncTaskExecutor";
+  /** Name of the scheduler bean serving timeouts and retry delays. */
+  public static final String SCHEDULER_BEAN = "atomAsyncScheduler";
+  /** Name of the manager bean, and its {@code manager} metric tag. */
+  public static final String MANAGER_BEAN = "asyncWorkerManager";
+
+  AsyncWorkerAutoConfiguration() {}
+
+  @Bean(name = EXECUTOR_BEAN, defaultCandidate = false)
+  @ConditionalOnMissingBean(name = EXECUTOR_BEAN)
+  static ThreadPoolTaskExecutor atomAsyncTaskExecutor(AtomAsyncProperties properties) {
+    AtomAsyncProperties.Pool pool = properties.getPool();
+    check(pool.getCoreSize() >= 0, "atom.async.pool.core-size", pool.getCoreSize(), "must be >= 0",
+        "Set it to the number of threads to keep, such as 8.");
+    check(pool.getMaxSize() >= 1, "atom.async.pool.max-size", pool.getMaxSize(), "must be >= 1",
+        "Set it to at least 1 and at least atom.async.pool.core-size.");
+    check(pool.getMaxSize() >= pool.getCoreSize(), "atom.async.pool.max-size", pool.getMaxSize(),
+        "must be >= atom.async.pool.core-size (" + pool.getCoreSize() + ")",
+        "Raise atom.async.pool.max-size or lower atom.async.pool.core-size.");
+    check(pool.getQueueCapacity() >= 0, "atom.async.pool.queue-capacity", pool.getQueueCapacity(), "must be >= 0",
+        "Set it to the number of tasks that may wait, such as 1000 (0 hands tasks directly to threads).");
+    check(!pool.getKeepAlive().isNegative(), "atom.async.pool.keep-alive", pool.getKeepAlive(), "must not be negative",
+        "Set it to a duration such as 60s.");
+    ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutorBuilder()
+        .corePoolSize(pool.getCoreSize())
+        .maxPoolSize(pool.getMaxSize())
+        .queueCapacity(pool.getQueueCapacity())
+        .keepAlive(pool.getKeepAlive())
+        .threadNamePrefix(pool.getThreadNamePrefix())
+        // The manager drains its work when the context closes (AsyncWorkerManagerLifecycle); the
+        // pool must keep accepting queued work and retry attempts until it has.
+        .acceptTasksAfterContextClose(true)
+        .build();
+    executor.setRejectedExecutionHandler(pool.getRejectionPolicy() == AtomAsyncProperties.RejectionPolicy.CALLER_RUNS
+        ? new CallerRunsUnlessShutdownPolicy() : new ThreadPoolExecutor.AbortPolicy());
+    executor.setWaitForTasksToCompleteOnShutdown(false); // the manager has waited, then cancelled
+    executor.setPhase(AsyncWorkerManagerLifecycle.EXECUTOR_PHASE);
+    return executor;
+  }
+
+  @Bean(name = SCHEDULER_BEAN, defaultCandidate = false, destroyMethod = "shutdownNow")
+  @ConditionalOnMissingBean(name = SCHEDULER_BEAN)
+  static ScheduledExecutorService atomAsyncScheduler() {
+    AtomicInteger count = new AtomicInteger();
+    ThreadFactory threads = task -> {
+      Thread thread = new Thread(task, "atom-async-timer-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, threads);
+    scheduler.setRemoveOnCancelPolicy(true);
+    return scheduler;
+  }
+
+  @Bean(name = MANAGER_BEAN)
+  @ConditionalOnMissingBean
+  static AsyncWorkerManager asyncWorkerManager(AtomAsyncProperties properties,
+      @Qualifier(EXECUTOR_BEAN) Executor executor, @Qualifier(SCHEDULER_BEAN) ScheduledExecutorService scheduler,
+      ObjectProvider<AsyncWorkerManagerCustomizer> customizers) {
+    AsyncWorkerManager.Builder builder = AsyncWorkerManager.builder()
+        .name(MANAGER_BEAN)
+        // The pool itself, not the Spring wrapper: one hand-off per task, and rejections arrive as
+        // RejectedExecutionException that ends the worker FAILED.
+        .executor(executor instanceof ThreadPoolTaskExecutor
+            ? ((ThreadPoolTaskExecutor) executor).getThreadPoolExecutor() : executor)
+        .scheduler(scheduler)
+        .defaultRetryPolicy(retryPolicy(properties.getRetry()));
+    Duration timeout = properties.getWorker().getTimeout();
+    if (timeout != null) {
+      bind("atom.async.worker.timeout", timeout, "Set it to a positive duration such as 30s, or remove it for none.",
+          () -> builder.defaultTimeout(timeout));
+    }
+    if (properties.getContextPropagation().isEnabled()) {
+      builder.contextPropagation(new ContextPropagation());
+    }
+    customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+    return builder.build();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  static AsyncWorkerManagerLifecycle asyncWorkerManagerLifecycle(@Qualifier(MANAGER_BEAN) AsyncWorkerManager manager,
+      AtomAsyncProperties properties) {
+    Duration period = properties.getShutdown().getAwaitTerminationPeriod();
+    check(!period.isNegative(), "atom.async.shutdown.await-termination-period", period, "must not be negative",
+        "Set it to how long work may finish at shutdown, such as 10s (0 cancels at once).");
+    return new AsyncWorkerManagerLifecycle(manager, period);
+  }
+
+  static RetryPolicy<Object> retryPolicy(AtomAsyncProperties.Retry retry) {
+    RetryPolicy.Builder<Object> builder = RetryPolicy.builder().name(MANAGER_BEAN);
+    bind("atom.async.retry.max-attempts", retry.getMaxAttempts(), "Set it to 1 (no retry) or more, such as 3.",
+        () -> builder.maxAttempts(retry.getMaxAttempts()));
+    bind("atom.async.retry.initial-delay", retry.getInitialDelay(), "Set it to a duration such as 100ms.",
+        () -> builder.initialDelay(retry.getInitialDelay()));
+    bind("atom.async.retry.backoff", retry.getBackoff(), "Use fixed, linear or exponential.",
+        () -> builder.backoff(retry.getBackoff()));
+    bind("atom.async.retry.max-delay", retry.getMaxDelay(), "Set it to a positive duration such as 10s.",
+        () -> builder.maxDelay(retry.getMaxDelay()));
+    Duration maxTotal = retry.getMaxTotalDelay();
+    if (maxTotal != null) {
+      bind("atom.async.retry.max-total-delay", maxTotal, "Set it to 0 (one attempt) or more, such as 30s, or remove it.",
+          () -> builder.maxTotalDelay(maxTotal));
+    }
+    Double jitter = retry.getJitter();
+    if (jitter != null) {
+      bind("atom.async.retry.jitter", jitter, "Set it to a factor from 0 (none) up to, not including, 1, such as 0.5.",
+          () -> builder.jitter(jitter));
+    }
+    if (retry.getInitialDelay().isZero() && retry.getBackoff() != BackoffStrategy.FIXED) {
+      throw new InvalidAtomAsyncPropertyException("atom.async.retry.initial-delay", retry.getInitialDelay(),
+          "a zero delay only makes sense with fixed backoff, and atom.async.retry.backoff is " + retry.getBackoff(),
+          "Set atom.async.retry.initial-delay above zero, such as 100ms, or set atom.async.retry.backoff to fixed.");
+    }
+    if (retry.getMaxDelay().compareTo(retry.getInitialDelay()) < 0) {
+      throw new InvalidAtomAsyncPropertyException("atom.async.retry.max-delay", retry.getMaxDelay(),
+          "must be >= atom.async.retry.initial-delay (" + retry.getInitialDelay() + ")",
+          "Raise atom.async.retry.max-delay or lower atom.async.retry.initial-delay.");
+    }
+    return builder.build();
+  }
+
+  private static void check(boolean valid, String property, @Nullable Object value, String reason, String fix) {
+    if (!valid) {
+      throw new InvalidAtomAsyncPropertyException(property, value, reason, fix);
+    }
+  }
+
+  /** Applies a value to a core builder, turning the core's IllegalArgumentException into a property error. */
+  private static void bind(String property, @Nullable Object value, String fix, Supplier<?> apply) {
+    if (value == null) {
+      throw new InvalidAtomAsyncPropertyException(property, null, "must be set", fix);
+    }
+    try {
+      apply.get();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidAtomAsyncPropertyException(property, value, e.getMessage(), fix);
+    }
+  }
+}

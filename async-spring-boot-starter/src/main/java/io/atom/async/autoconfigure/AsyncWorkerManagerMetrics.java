@@ -1,0 +1,80 @@
+package io.atom.async.autoconfigure;
+
+import io.atom.async.AsyncWorkerManager;
+import io.atom.async.WorkerState;
+import io.atom.async.WorkerStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.ObjectProvider;
+
+/**
+ * Binds the counters of each {@link AsyncWorkerManager} bean ({@link AsyncWorkerManager#stats()}) as
+ * Micrometer meters tagged {@code manager} = the bean name. The meters read the counters when they
+ * are published: the per-task path never touches the registry.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th></tr>
+ *   <tr><td>atom.async.worker.duration</td><td>timer</td><td>manager, outcome = success|failure|cancelled|timeout</td></tr>
+ *   <tr><td>atom.async.worker.queue.wait</td><td>timer</td><td>manager</td></tr>
+ *   <tr><td>atom.async.workers.active</td><td>gauge</td><td>manager</td></tr>
+ *   <tr><td>atom.async.workers.pending</td><td>gauge</td><td>manager</td></tr>
+ *   <tr><td>atom.async.workers.rejected</td><td>counter</td><td>manager</td></tr>
+ *   <tr><td>atom.async.retry.calls</td><td>counter</td><td>manager, kind</td></tr>
+ *   <tr><td>atom.async.retry.attempts</td><td>counter</td><td>manager, outcome = success|failure</td></tr>
+ * </table>
+ */
+final class AsyncWorkerManagerMetrics implements MeterBinder {
+
+  private static final Map<WorkerState, String> OUTCOMES = Map.of(WorkerState.SUCCEEDED, "success",
+      WorkerState.FAILED, "failure", WorkerState.CANCELLED, "cancelled", WorkerState.TIMED_OUT, "timeout");
+
+  private final ObjectProvider<Map<String, AsyncWorkerManager>> managers;
+
+  AsyncWorkerManagerMetrics(ObjectProvider<Map<String, AsyncWorkerManager>> managers) {
+    this.managers = managers;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Map<String, AsyncWorkerManager> beans = managers.getIfAvailable(Map::of);
+    beans.forEach((name, manager) -> bind(registry, name, manager.stats()));
+  }
+
+  private static void bind(MeterRegistry registry, String managerName, WorkerStats stats) {
+    Tags tags = Tags.of("manager", managerName);
+    OUTCOMES.forEach((state, outcome) -> FunctionTimer.builder("atom.async.worker.duration", stats,
+            s -> s.ended(state), s -> s.runNanos(state), TimeUnit.NANOSECONDS)
+        .tags(tags).tag("outcome", outcome)
+        .description("Run time of the workers that ended, by outcome (zero for a worker that never ran)")
+        .register(registry));
+    FunctionTimer.builder("atom.async.worker.queue.wait", stats, WorkerStats::queueWaits,
+            WorkerStats::queueWaitNanos, TimeUnit.NANOSECONDS)
+        .tags(tags).description("Time from startAsync to running").register(registry);
+    Gauge.builder("atom.async.workers.active", stats, WorkerStats::active)
+        .tags(tags).baseUnit("workers").description("Workers running now").register(registry);
+    Gauge.builder("atom.async.workers.pending", stats, WorkerStats::pending)
+        .tags(tags).baseUnit("workers").description("Workers scheduled and not yet running").register(registry);
+    FunctionCounter.builder("atom.async.workers.rejected", stats, WorkerStats::rejected)
+        .tags(tags).baseUnit("workers").description("Workers refused by a saturated or shut-down pool")
+        .register(registry);
+    for (WorkerStats.RetryCall kind : WorkerStats.RetryCall.values()) {
+      FunctionCounter.builder("atom.async.retry.calls", stats, s -> s.retryCalls(kind))
+          .tags(tags).tag("kind", kind.name().toLowerCase(Locale.ROOT))
+          .baseUnit("calls").description("Retried operations that ended, by kind").register(registry);
+    }
+    FunctionCounter.builder("atom.async.retry.attempts", stats, WorkerStats::successfulAttempts)
+        .tags(tags).tag("outcome", "success").baseUnit("attempts").description("Attempts of retried operations")
+        .register(registry);
+    FunctionCounter.builder("atom.async.retry.attempts", stats, WorkerStats::failedAttempts)
+        .tags(tags).tag("outcome", "failure").baseUnit("attempts").description("Attempts of retried operations")
+        .register(registry);
+  }
+}

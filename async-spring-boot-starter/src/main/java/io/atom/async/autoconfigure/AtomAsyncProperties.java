@@ -1,0 +1,432 @@
+package io.atom.async.autoconfigure;
+
+import io.atom.async.BackoffStrategy;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of the auto-configured {@link io.atom.async.AsyncWorkerManager}, under
+ * {@code atom.async}. Values are checked once, when the beans are built; a bad value stops start-up
+ * with a message naming the property and the fix.
+ *
+ * <p>The defaults suit a web application whose tasks mostly wait on I/O: eight core threads (as
+ * Boot's own executor), growing to sixteen when a bounded queue of 1,000 is full, then rejecting
+ * rather than queueing without bound (Boot's unbounded default is a known way to run out of memory).
+ */
+@ConfigurationProperties("atom.async")
+public class AtomAsyncProperties {
+
+  private final Pool pool = new Pool();
+  private final Worker worker = new Worker();
+  private final Retry retry = new Retry();
+  private final Shutdown shutdown = new Shutdown();
+  private final Metrics metrics = new Metrics();
+  private final ContextPropagation contextPropagation = new ContextPropagation();
+
+  /**
+   * Returns the pool settings.
+   *
+   * @return the pool settings
+   */
+  public Pool getPool() {
+    return pool;
+  }
+
+  /**
+   * Returns the worker settings.
+   *
+   * @return the worker settings
+   */
+  public Worker getWorker() {
+    return worker;
+  }
+
+  /**
+   * Returns the default retry settings.
+   *
+   * @return the retry settings
+   */
+  public Retry getRetry() {
+    return retry;
+  }
+
+  /**
+   * Returns the shutdown settings.
+   *
+   * @return the shutdown settings
+   */
+  public Shutdown getShutdown() {
+    return shutdown;
+  }
+
+  /**
+   * Returns the metrics settings.
+   *
+   * @return the metrics settings
+   */
+  public Metrics getMetrics() {
+    return metrics;
+  }
+
+  /**
+   * Returns the context propagation settings.
+   *
+   * @return the context propagation settings
+   */
+  public ContextPropagation getContextPropagation() {
+    return contextPropagation;
+  }
+
+  /** What the pool does with a task when its threads are busy and its queue is full. */
+  public enum RejectionPolicy {
+    /** The worker ends FAILED with a RejectedExecutionException (back-pressure to the caller). */
+    ABORT,
+    /** The submitting thread runs the task itself (slows the caller down); refused once shut down. */
+    CALLER_RUNS
+  }
+
+  /** The thread pool the manager runs on (bean {@code atomAsyncTaskExecutor}). */
+  public static class Pool {
+    /** Number of threads kept alive when idle. */
+    private int coreSize = 8;
+    /** Maximum number of threads; threads beyond the core size are added only when the queue is full. */
+    private int maxSize = 16;
+    /** Capacity of the task queue; 0 hands tasks directly to threads. Bounded, so that overload is refused instead of exhausting memory. */
+    private int queueCapacity = 1000;
+    /** How long a thread beyond the core size may stay idle before it ends. */
+    private Duration keepAlive = Duration.ofSeconds(60);
+    /** Prefix of the pool's thread names. */
+    private String threadNamePrefix = "atom-async-";
+    /** What to do when the pool is saturated: abort (the worker fails) or caller-runs. */
+    private RejectionPolicy rejectionPolicy = RejectionPolicy.ABORT;
+
+    /**
+     * Returns the core size.
+     *
+     * @return the number of core threads
+     */
+    public int getCoreSize() {
+      return coreSize;
+    }
+
+    /**
+     * Sets the core size.
+     *
+     * @param coreSize the number of core threads
+     */
+    public void setCoreSize(int coreSize) {
+      this.coreSize = coreSize;
+    }
+
+    /**
+     * Returns the maximum size.
+     *
+     * @return the maximum number of threads
+     */
+    public int getMaxSize() {
+      return maxSize;
+    }
+
+    /**
+     * Sets the maximum size.
+     *
+     * @param maxSize the maximum number of threads
+     */
+    public void setMaxSize(int maxSize) {
+      this.maxSize = maxSize;
+    }
+
+    /**
+     * Returns the queue capacity.
+     *
+     * @return the capacity
+     */
+    public int getQueueCapacity() {
+      return queueCapacity;
+    }
+
+    /**
+     * Sets the queue capacity.
+     *
+     * @param queueCapacity the capacity
+     */
+    public void setQueueCapacity(int queueCapacity) {
+      this.queueCapacity = queueCapacity;
+    }
+
+    /**
+     * Returns the keep-alive.
+     *
+     * @return the idle time before an extra thread ends
+     */
+    public Duration getKeepAlive() {
+      return keepAlive;
+    }
+
+    /**
+     * Sets the keep-alive.
+     *
+     * @param keepAlive the idle time before an extra thread ends
+     */
+    public void setKeepAlive(Duration keepAlive) {
+      this.keepAlive = keepAlive;
+    }
+
+    /**
+     * Returns the thread name prefix.
+     *
+     * @return the prefix
+     */
+    public String getThreadNamePrefix() {
+      return threadNamePrefix;
+    }
+
+    /**
+     * Sets the thread name prefix.
+     *
+     * @param threadNamePrefix the prefix
+     */
+    public void setThreadNamePrefix(String threadNamePrefix) {
+      this.threadNamePrefix = threadNamePrefix;
+    }
+
+    /**
+     * Returns the rejection policy.
+     *
+     * @return the policy
+     */
+    public RejectionPolicy getRejectionPolicy() {
+      return rejectionPolicy;
+    }
+
+    /**
+     * Sets the rejection policy.
+     *
+     * @param rejectionPolicy the policy
+     */
+    public void setRejectionPolicy(RejectionPolicy rejectionPolicy) {
+      this.rejectionPolicy = rejectionPolicy;
+    }
+  }
+
+  /** Defaults for every worker of the manager. */
+  public static class Worker {
+    /** Hard timeout of every worker that does not set its own; none by default. The task is interrupted when it expires. */
+    private @Nullable Duration timeout;
+
+    /**
+     * Returns the default worker timeout.
+     *
+     * @return the timeout, or null for none
+     */
+    public @Nullable Duration getTimeout() {
+      return timeout;
+    }
+
+    /**
+     * Sets the default worker timeout.
+     *
+     * @param timeout the timeout, or null for none
+     */
+    public void setTimeout(@Nullable Duration timeout) {
+      this.timeout = timeout;
+    }
+  }
+
+  /** The manager's default retry policy, used by {@code manager.retry(task)}. */
+  public static class Retry {
+    /** Maximum number of attempts, the first one included; 1 means no retry. */
+    private int maxAttempts = 3;
+    /** Delay before the second attempt, from which the next ones grow. */
+    private Duration initialDelay = Duration.ofMillis(100);
+    /** How the delay grows: fixed, linear (initial x n) or exponential (initial x 2^(n-1), with jitter). */
+    private BackoffStrategy backoff = BackoffStrategy.EXPONENTIAL;
+    /** Cap on each delay, jitter included. */
+    private Duration maxDelay = Duration.ofSeconds(10);
+    /** Deadline on the whole operation, attempts included: no attempt starts after it. None by default. */
+    private @Nullable Duration maxTotalDelay;
+    /** Jitter factor in [0, 1): each delay is multiplied by a uniform factor in [1 - jitter, 1 + jitter]. Unset: 0.5 for exponential, 0 otherwise. */
+    private @Nullable Double jitter;
+
+    /**
+     * Returns the maximum number of attempts.
+     *
+     * @return the attempts
+     */
+    public int getMaxAttempts() {
+      return maxAttempts;
+    }
+
+    /**
+     * Sets the maximum number of attempts.
+     *
+     * @param maxAttempts the attempts
+     */
+    public void setMaxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+    }
+
+    /**
+     * Returns the initial delay.
+     *
+     * @return the delay
+     */
+    public Duration getInitialDelay() {
+      return initialDelay;
+    }
+
+    /**
+     * Sets the initial delay.
+     *
+     * @param initialDelay the delay
+     */
+    public void setInitialDelay(Duration initialDelay) {
+      this.initialDelay = initialDelay;
+    }
+
+    /**
+     * Returns the backoff strategy.
+     *
+     * @return the strategy
+     */
+    public BackoffStrategy getBackoff() {
+      return backoff;
+    }
+
+    /**
+     * Sets the backoff strategy.
+     *
+     * @param backoff the strategy
+     */
+    public void setBackoff(BackoffStrategy backoff) {
+      this.backoff = backoff;
+    }
+
+    /**
+     * Returns the maximum delay.
+     *
+     * @return the cap
+     */
+    public Duration getMaxDelay() {
+      return maxDelay;
+    }
+
+    /**
+     * Sets the maximum delay.
+     *
+     * @param maxDelay the cap
+     */
+    public void setMaxDelay(Duration maxDelay) {
+      this.maxDelay = maxDelay;
+    }
+
+    /**
+     * Returns the deadline on the whole operation.
+     *
+     * @return the deadline, or null for none
+     */
+    public @Nullable Duration getMaxTotalDelay() {
+      return maxTotalDelay;
+    }
+
+    /**
+     * Sets the deadline on the whole operation.
+     *
+     * @param maxTotalDelay the deadline, or null for none
+     */
+    public void setMaxTotalDelay(@Nullable Duration maxTotalDelay) {
+      this.maxTotalDelay = maxTotalDelay;
+    }
+
+    /**
+     * Returns the jitter factor.
+     *
+     * @return the factor, or null for the strategy's default
+     */
+    public @Nullable Double getJitter() {
+      return jitter;
+    }
+
+    /**
+     * Sets the jitter factor.
+     *
+     * @param jitter the factor, or null for the strategy's default
+     */
+    public void setJitter(@Nullable Double jitter) {
+      this.jitter = jitter;
+    }
+  }
+
+  /** Graceful shutdown of the manager when the application context closes. */
+  public static class Shutdown {
+    /** How long running and queued work may finish after the context starts closing; what is left is then cancelled. */
+    private Duration awaitTerminationPeriod = Duration.ofSeconds(10);
+
+    /**
+     * Returns the await-termination period.
+     *
+     * @return the period
+     */
+    public Duration getAwaitTerminationPeriod() {
+      return awaitTerminationPeriod;
+    }
+
+    /**
+     * Sets the await-termination period.
+     *
+     * @param awaitTerminationPeriod the period
+     */
+    public void setAwaitTerminationPeriod(Duration awaitTerminationPeriod) {
+      this.awaitTerminationPeriod = awaitTerminationPeriod;
+    }
+  }
+
+  /** Micrometer metrics of the manager. */
+  public static class Metrics {
+    /** Whether to record and publish the atom.async.* metrics when a MeterRegistry is present. */
+    private boolean enabled = true;
+
+    /**
+     * Tells whether metrics are enabled.
+     *
+     * @return true if enabled
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Enables or disables metrics.
+     *
+     * @param enabled true to enable
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** Propagation of the submitter's MDC and Micrometer context into tasks, retry attempts and callbacks. */
+  public static class ContextPropagation {
+    /** Whether to capture the MDC (and the Micrometer context, when io.micrometer:context-propagation is present) at submit and restore it in the task. */
+    private boolean enabled = true;
+
+    /**
+     * Tells whether context propagation is enabled.
+     *
+     * @return true if enabled
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Enables or disables context propagation.
+     *
+     * @param enabled true to enable
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+}
