@@ -118,12 +118,12 @@ public final class AsyncWorkerAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  static AsyncWorkerManagerLifecycle asyncWorkerManagerLifecycle(@Qualifier(MANAGER_BEAN) AsyncWorkerManager manager,
+  static AsyncWorkerManagerLifecycle asyncWorkerManagerLifecycle(ObjectProvider<AsyncWorkerManager> managers,
       AtomAsyncProperties properties) {
     Duration period = properties.getShutdown().getAwaitTerminationPeriod();
     check(!period.isNegative(), "atom.async.shutdown.await-termination-period", period, "must not be negative",
         "Set it to how long work may finish at shutdown, such as 10s (0 cancels at once).");
-    return new AsyncWorkerManagerLifecycle(manager, period);
+    return new AsyncWorkerManagerLifecycle(managers, period);
   }
 
   static RetryPolicy<Object> retryPolicy(AtomAsyncProperties.Retry retry) {

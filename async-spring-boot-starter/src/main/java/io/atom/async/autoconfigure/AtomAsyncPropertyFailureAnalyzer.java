@@ -8,6 +8,7 @@ final class AtomAsyncPropertyFailureAnalyzer extends AbstractFailureAnalyzer<Inv
 
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, InvalidAtomAsyncPropertyException cause) {
-    return new FailureAnalysis(cause.getMessage(), cause.fix(), cause);
+    return new FailureAnalysis(cause.getMessage(),
+        "Update '" + cause.property() + "' in your configuration. " + cause.fix(), cause);
   }
 }

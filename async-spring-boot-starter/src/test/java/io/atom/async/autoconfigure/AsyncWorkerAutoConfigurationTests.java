@@ -1,0 +1,287 @@
+package io.atom.async.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.atom.async.AsyncTimeoutException;
+import io.atom.async.AsyncWorker;
+import io.atom.async.AsyncWorkerManager;
+import io.atom.async.BackoffStrategy;
+import io.atom.async.RetryPolicy;
+import io.atom.async.WorkerState;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+@Timeout(60)
+@ExtendWith(OutputCaptureExtension.class)
+class AsyncWorkerAutoConfigurationTests {
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class));
+
+  @Test
+  void zeroConfiguration_givesAWorkingManager_andKeepsBootsApplicationTaskExecutor() {
+    runner.run(context -> {
+      assertThat(context).hasSingleBean(AsyncWorkerManager.class);
+      assertThat(context).hasBean("asyncWorkerManager").hasBean("atomAsyncTaskExecutor").hasBean("atomAsyncScheduler");
+      assertThat(context).as("@Async and MVC keep Boot's executor").hasBean("applicationTaskExecutor");
+      AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+      assertThat(manager.name()).isEqualTo("asyncWorkerManager");
+      AsyncWorker<String> worker = manager.createWorker(() -> Thread.currentThread().getName());
+      assertThat(worker.getResult(Duration.ofSeconds(10))).startsWith("atom-async-");
+
+      ThreadPoolTaskExecutor executor = context.getBean("atomAsyncTaskExecutor", ThreadPoolTaskExecutor.class);
+      assertThat(executor.getCorePoolSize()).isEqualTo(8);
+      assertThat(executor.getMaxPoolSize()).isEqualTo(16);
+      assertThat(executor.getQueueCapacity()).isEqualTo(1000);
+      assertThat(executor.getKeepAliveSeconds()).isEqualTo(60);
+      assertThat(executor.getThreadPoolExecutor().getRejectedExecutionHandler())
+          .isInstanceOf(ThreadPoolExecutor.AbortPolicy.class);
+
+      RetryPolicy<Object> retry = manager.defaultRetryPolicy();
+      assertThat(retry.maxAttempts()).isEqualTo(3);
+      assertThat(retry.initialDelay()).isEqualTo(Duration.ofMillis(100));
+      assertThat(retry.backoff()).isEqualTo(BackoffStrategy.EXPONENTIAL);
+      assertThat(retry.jitter()).isEqualTo(0.5);
+      assertThat(context.getBean(AsyncWorkerManagerLifecycle.class).getPhase())
+          .isGreaterThan(AsyncWorkerManagerLifecycle.EXECUTOR_PHASE);
+    });
+  }
+
+  @Test
+  void injectingAnExecutorByType_stillGetsBootsOwn_notOurs() {
+    runner.withUserConfiguration(NeedsAnExecutor.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(NeedsAnExecutor.class).executor)
+          .isSameAs(context.getBean("applicationTaskExecutor"));
+    });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class NeedsAnExecutor {
+    Executor executor;
+
+    @Bean
+    String needsExecutor(Executor executor) {
+      this.executor = executor;
+      return "ok";
+    }
+  }
+
+  @Test
+  void bootsTaskSchedulerIsKept_whenSchedulingIsEnabled() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TaskSchedulingAutoConfiguration.class, AsyncWorkerAutoConfiguration.class))
+        .withUserConfiguration(SchedulingOn.class)
+        .run(context -> assertThat(context).hasBean("taskScheduler").hasBean("atomAsyncScheduler"));
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableScheduling
+  static class SchedulingOn {}
+
+  @Test
+  void everyPropertyIsApplied() {
+    runner.withPropertyValues(
+        "atom.async.pool.core-size=2", "atom.async.pool.max-size=3", "atom.async.pool.queue-capacity=5",
+        "atom.async.pool.keep-alive=7s", "atom.async.pool.thread-name-prefix=orders-",
+        "atom.async.pool.rejection-policy=caller-runs", "atom.async.worker.timeout=50ms",
+        "atom.async.retry.max-attempts=5", "atom.async.retry.initial-delay=20ms", "atom.async.retry.backoff=linear",
+        "atom.async.retry.max-delay=1s", "atom.async.retry.max-total-delay=3s", "atom.async.retry.jitter=0.25",
+        "atom.async.shutdown.await-termination-period=4s", "atom.async.metrics.enabled=false",
+        "atom.async.context-propagation.enabled=false")
+        .run(context -> {
+          ThreadPoolTaskExecutor executor = context.getBean("atomAsyncTaskExecutor", ThreadPoolTaskExecutor.class);
+          assertThat(executor.getCorePoolSize()).isEqualTo(2);
+          assertThat(executor.getMaxPoolSize()).isEqualTo(3);
+          assertThat(executor.getQueueCapacity()).isEqualTo(5);
+          assertThat(executor.getKeepAliveSeconds()).isEqualTo(7);
+          assertThat(executor.getThreadNamePrefix()).isEqualTo("orders-");
+          assertThat(executor.getThreadPoolExecutor().getRejectedExecutionHandler())
+              .isInstanceOf(CallerRunsUnlessShutdownPolicy.class);
+
+          AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+          RetryPolicy<Object> retry = manager.defaultRetryPolicy();
+          assertThat(retry.maxAttempts()).isEqualTo(5);
+          assertThat(retry.initialDelay()).isEqualTo(Duration.ofMillis(20));
+          assertThat(retry.backoff()).isEqualTo(BackoffStrategy.LINEAR);
+          assertThat(retry.jitter()).isEqualTo(0.25);
+          assertThat(retry.toString()).contains("maxDelay=PT1S", "maxTotalDelay=PT3S");
+
+          AsyncWorker<Boolean> stuck = manager.createWorker(() -> new CountDownLatch(1).await(10, TimeUnit.SECONDS));
+          assertThatThrownBy(() -> stuck.getResult(Duration.ofSeconds(10))).isInstanceOf(AsyncTimeoutException.class)
+              .hasMessageContaining("PT0.05S");
+          AsyncWorker<String> thread = manager.createWorker(() -> Thread.currentThread().getName());
+          assertThat(thread.getResult(Duration.ofSeconds(10))).startsWith("orders-");
+          assertThat(context.getBean(AsyncWorkerManagerLifecycle.class)).extracting("awaitTermination")
+              .isEqualTo(Duration.ofSeconds(4));
+        });
+  }
+
+  @Test
+  void aUsersManagerWins() {
+    runner.withUserConfiguration(OwnManager.class).run(context -> {
+      assertThat(context).hasSingleBean(AsyncWorkerManager.class);
+      assertThat(context.getBean(AsyncWorkerManager.class).name()).isEqualTo("mine");
+    });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnManager {
+    @Bean
+    AsyncWorkerManager myManager() {
+      return AsyncWorkerManager.builder().name("mine").poolSize(1).build();
+    }
+  }
+
+  @Test
+  void aUsersExecutorWins() {
+    runner.withUserConfiguration(OwnExecutor.class).run(context -> {
+      AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+      assertThat(manager.createWorker(() -> Thread.currentThread().getName()).getResult(Duration.ofSeconds(10)))
+          .startsWith("users-own-");
+    });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnExecutor {
+    @Bean(name = "atomAsyncTaskExecutor", defaultCandidate = false)
+    ThreadPoolTaskExecutor usersExecutor() {
+      ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+      executor.setThreadNamePrefix("users-own-");
+      return executor;
+    }
+  }
+
+  @Test
+  void aCustomizerCanAddToTheManager() {
+    runner.withBean(AsyncWorkerManagerCustomizer.class, () -> builder -> builder.defaultTimeout(Duration.ofMillis(30)))
+        .run(context -> {
+          AsyncWorker<Boolean> stuck = context.getBean(AsyncWorkerManager.class)
+              .createWorker(() -> new CountDownLatch(1).await(10, TimeUnit.SECONDS));
+          assertThat(stuck.waitForCompletion(Duration.ofSeconds(10))).isTrue();
+          assertThat(stuck.state()).isEqualTo(WorkerState.TIMED_OUT);
+        });
+  }
+
+  @Test
+  void withoutMicrometer_theContextStarts_andNothingIsCounted() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class,
+            AsyncWorkerAutoConfiguration.class, AsyncWorkerMetricsAutoConfiguration.class))
+        .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(AsyncWorkerManager.class)
+              .doesNotHaveBean(AsyncWorkerManagerMetrics.class);
+          AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+          manager.createWorker(() -> 1).waitForCompletion(Duration.ofSeconds(10));
+          assertThat(manager.stats().ended(WorkerState.SUCCEEDED)).isZero();
+        });
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "atom.async.pool.core-size | -1 | atom.async.pool.core-size | must be >= 0",
+      "atom.async.pool.max-size | 0 | atom.async.pool.max-size | must be >= 1",
+      "atom.async.pool.max-size | 4 | atom.async.pool.max-size | must be >= atom.async.pool.core-size (8)",
+      "atom.async.pool.queue-capacity | -5 | atom.async.pool.queue-capacity | must be >= 0",
+      "atom.async.pool.keep-alive | -1s | atom.async.pool.keep-alive | must not be negative",
+      "atom.async.worker.timeout | 0s | atom.async.worker.timeout | defaultTimeout must be > 0 but was PT0S",
+      "atom.async.worker.timeout | -3s | atom.async.worker.timeout | must be > 0 but was PT-3S",
+      "atom.async.retry.max-attempts | 0 | atom.async.retry.max-attempts | maxAttempts must be >= 1 but was 0",
+      "atom.async.retry.initial-delay | -1ms | atom.async.retry.initial-delay | initialDelay must be >= 0 but was PT-0.001S",
+      "atom.async.retry.initial-delay | 0ms | atom.async.retry.initial-delay | a zero delay only makes sense with fixed backoff",
+      "atom.async.retry.max-delay | 0s | atom.async.retry.max-delay | maxDelay must be > 0 but was PT0S",
+      "atom.async.retry.max-delay | 10ms | atom.async.retry.max-delay | must be >= atom.async.retry.initial-delay (PT0.1S)",
+      "atom.async.retry.max-total-delay | -1s | atom.async.retry.max-total-delay | maxTotalDelay must be >= 0 but was PT-1S",
+      "atom.async.retry.jitter | 1.5 | atom.async.retry.jitter | jitter must be >= 0 and < 1 but was 1.5",
+      "atom.async.shutdown.await-termination-period | -2s | atom.async.shutdown.await-termination-period | must not be negative"})
+  void aBadValue_stopsStartUp_namingThePropertyTheValueAndTheFix(String property, String value, String expected,
+      String reason) {
+    runner.withPropertyValues(property + "=" + value).run(context -> {
+      assertThat(context).hasFailed();
+      Throwable failure = context.getStartupFailure();
+      InvalidAtomAsyncPropertyException cause = rootCause(failure, InvalidAtomAsyncPropertyException.class);
+      assertThat(cause.property()).isEqualTo(expected);
+      assertThat(cause).hasMessageContaining("for property '" + expected + "'").hasMessageContaining(reason);
+      FailureAnalysis analysis = new AtomAsyncPropertyFailureAnalyzer().analyze(failure);
+      assertThat(analysis).isNotNull();
+      assertThat(analysis.getDescription()).contains(expected).contains(reason);
+      String prefix = "Update '" + expected + "' in your configuration. ";
+      assertThat(analysis.getAction()).startsWith(prefix).hasSizeGreaterThan(prefix.length() + 20); // and a fix
+    });
+  }
+
+  @Test
+  void anUnknownStrategy_stopsStartUp_namingTheProperty() {
+    runner.withPropertyValues("atom.async.retry.backoff=fibonacci").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("fibonacci");
+      assertThat(context.getStartupFailure()).hasStackTraceContaining("atom.async.retry.backoff");
+    });
+  }
+
+  @Test
+  void aBadValue_printsBootsApplicationFailedToStartBlock(CapturedOutput output) {
+    SpringApplication app = new SpringApplication(BareApplication.class);
+    app.setWebApplicationType(WebApplicationType.NONE);
+    app.setDefaultProperties(java.util.Map.of("atom.async.retry.max-attempts", "0", "spring.main.banner-mode", "off"));
+    assertThatThrownBy(app::run).isNotNull();
+    assertThat(output).contains("APPLICATION FAILED TO START")
+        .contains("Invalid value '0' for property 'atom.async.retry.max-attempts': maxAttempts must be >= 1 but was 0")
+        .contains("Update 'atom.async.retry.max-attempts' in your configuration. Set it to 1 (no retry) or more, such as 3.");
+  }
+
+  @org.springframework.boot.autoconfigure.SpringBootApplication
+  static class BareApplication {}
+
+  @Test
+  void theRetryPolicyFromPropertiesDrivesManagerRetry() {
+    runner.withPropertyValues("atom.async.retry.max-attempts=4", "atom.async.retry.backoff=fixed",
+        "atom.async.retry.initial-delay=1ms").run(context -> {
+          java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+          Callable<String> flaky = () -> {
+            if (calls.incrementAndGet() < 4) {
+              throw new IllegalStateException("not yet");
+            }
+            return "fourth";
+          };
+          assertThat(context.getBean(AsyncWorkerManager.class).retry(flaky).getResult(Duration.ofSeconds(10)))
+              .isEqualTo("fourth");
+          assertThat(calls).hasValue(4);
+        });
+  }
+
+  private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    throw new AssertionError("no " + type.getSimpleName() + " in " + failure, failure);
+  }
+}
