@@ -1,0 +1,98 @@
+package io.atom.async.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atom.async.AsyncWorker;
+import io.atom.async.AsyncWorkerManager;
+import io.atom.async.BackoffStrategy;
+import io.atom.async.RetryPolicy;
+import io.atom.async.WorkerState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+@Timeout(60)
+@ExtendWith(OutputCaptureExtension.class)
+class GracefulShutdownTests {
+
+  @Test
+  void closingTheContext_finishesRunningQueuedAndRetryingWork_thenCancelsTheRest(CapturedOutput output) {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class))
+        .withPropertyValues("atom.async.pool.core-size=2", "atom.async.pool.max-size=2",
+            "atom.async.shutdown.await-termination-period=1500ms")
+        .run(context -> {
+          AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+          CountDownLatch bothRunning = new CountDownLatch(2);
+          List<AsyncWorker<?>> finishing = new ArrayList<>();
+          // Running: two tasks that take a while but end within the period.
+          for (int i = 0; i < 2; i++) {
+            finishing.add(manager.createWorker(() -> {
+              bothRunning.countDown();
+              long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+              while (System.nanoTime() < end) {
+                Thread.onSpinWait(); // work, not a wait for another thread
+              }
+              return "ran";
+            }));
+          }
+          assertThat(bothRunning.await(10, TimeUnit.SECONDS)).isTrue();
+          // Queued behind them.
+          for (int i = 0; i < 3; i++) {
+            finishing.add(manager.createWorker(() -> "queued"));
+          }
+          // Retrying: fails twice, 100 ms apart, then succeeds: its attempts run during the drain.
+          AtomicInteger calls = new AtomicInteger();
+          finishing.add(manager.retry(() -> {
+            if (calls.incrementAndGet() <= 2) {
+              throw new IOException("transient");
+            }
+            return "retried";
+          }, RetryPolicy.<String>builder().backoff(BackoffStrategy.FIXED).initialDelay(Duration.ofMillis(100)).build()));
+          // Never ends on its own: cancelled at the end of the period.
+          AsyncWorker<Boolean> stubborn = manager.createWorker(() -> new CountDownLatch(1).await(30, TimeUnit.SECONDS));
+
+          long start = System.nanoTime();
+          ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+          long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+          assertThat(finishing).allSatisfy(w -> assertThat(w.state()).isEqualTo(WorkerState.SUCCEEDED));
+          assertThat(calls).hasValue(3);
+          assertThat(stubborn.state()).isEqualTo(WorkerState.CANCELLED);
+          assertThat(stubborn.waitForCompletion(Duration.ofSeconds(10))).as("interrupted and gone").isTrue();
+          assertThat(manager.inFlightCount()).isZero();
+          assertThat(manager.createWorker(() -> 1).state()).as("refused after close").isEqualTo(WorkerState.FAILED);
+          // The period plus a margin for a loaded 2-core machine.
+          assertThat(closeMs).isGreaterThanOrEqualTo(1400).isLessThan(1500 + 3000);
+          assertThat(output).contains("cancelled 1 workers still in flight after the shutdown period of PT1.5S");
+        });
+  }
+
+  @Test
+  void closingTheContext_withNothingInFlight_isImmediate() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class))
+        .withPropertyValues("atom.async.shutdown.await-termination-period=30s")
+        .run(context -> {
+          AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+          manager.createWorker(() -> 1).waitForCompletion(Duration.ofSeconds(10));
+          long start = System.nanoTime();
+          ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+          assertThat(manager.isShutdown()).isTrue();
+        });
+  }
+}
