@@ -276,6 +276,26 @@ class AsyncWorkerAutoConfigurationTests {
         });
   }
 
+  @Test
+  void theReadmesYamlExample_isValidConfiguration() throws Exception {
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "README.md"));
+    int start = lines.indexOf("```yaml");
+    assertThat(start).as("README has a yaml example").isNotNegative();
+    String yaml = String.join("\n", lines.subList(start + 1, lines.subList(start + 1, lines.size()).indexOf("```") + start + 1));
+    var sources = new org.springframework.boot.env.YamlPropertySourceLoader()
+        .load("readme", new org.springframework.core.io.ByteArrayResource(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    java.util.List<String> pairs = new java.util.ArrayList<>();
+    var source = (org.springframework.core.env.EnumerablePropertySource<?>) sources.get(0);
+    for (String name : source.getPropertyNames()) {
+      pairs.add(name + "=" + source.getProperty(name));
+    }
+    assertThat(pairs).hasSizeGreaterThanOrEqualTo(10);
+    runner.withPropertyValues(pairs.toArray(String[]::new)).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(AsyncWorkerManager.class).defaultRetryPolicy().toString()).contains("maxTotalDelay=PT30S");
+    });
+  }
+
   private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (type.isInstance(t)) {
