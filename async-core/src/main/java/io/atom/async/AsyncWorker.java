@@ -752,7 +752,7 @@ public final class AsyncWorker<T> {
    */
   public T getResult() {
     checkStarted();
-    awaitDone(false, 0L);
+    awaitEnded(false, 0L);
     return report();
   }
 
@@ -776,7 +776,7 @@ public final class AsyncWorker<T> {
   public T getResult(Duration timeout) {
     long nanos = Durations.waitNanos(timeout, "timeout");
     checkStarted();
-    if (!awaitDone(true, nanos)) {
+    if (!awaitEnded(true, nanos)) {
       throw new AsyncTimeoutException("worker " + name() + " did not finish within " + timeout
           + " (it is " + state() + " and keeps running)", timeout, new TimeoutException());
     }
@@ -797,7 +797,7 @@ public final class AsyncWorker<T> {
   public boolean validate(Predicate<? super T> validator) {
     Objects.requireNonNull(validator, "validator");
     checkStarted();
-    awaitDone(false, 0L);
+    awaitEnded(false, 0L);
     if (state != SUCCEEDED) {
       return false;
     }
@@ -1003,7 +1003,19 @@ public final class AsyncWorker<T> {
     }
   }
 
-  /** Waits until finish() has taken the stack. Returns false if the timed wait expired. */
+  /**
+   * Waits until the worker has reached its terminal state: the result is readable then, since the
+   * claimer wrote it before its terminal CAS. Linearizable with isDone(), state() and cancel(): a
+   * thread that has seen the worker end (or lost a race to end it) never reads "not done" here.
+   */
+  private boolean awaitEnded(boolean timed, long nanos) {
+    return state >= SUCCEEDED || awaitDone(timed, nanos) || state >= SUCCEEDED;
+  }
+
+  /**
+   * Waits until finish() has taken the stack, that is until the manager's bookkeeping for this worker
+   * is done too (what waitForAll needs). Returns false if the timed wait expired.
+   */
   boolean awaitDone(boolean timed, long nanos) {
     if (stack == TOMBSTONE) {
       return true;

@@ -61,7 +61,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
   final long defaultTimeoutNanos;
   final @Nullable WorkerStats stats;
   final @Nullable UnaryOperator<Runnable> contextPropagation;
-  private final RetryPolicy<Object> defaultRetryPolicy;
+  private final @Nullable RetryPolicy<Object> defaultRetryPolicy;
   private final @Nullable ExecutorService ownedPool;
   private final @Nullable AsyncWorkerManager parent;
 
@@ -103,7 +103,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.defaultTimeoutNanos = b.defaultTimeoutNanos;
     this.stats = b.recordStats ? new WorkerStats() : null;
     this.contextPropagation = b.contextPropagation;
-    this.defaultRetryPolicy = b.defaultRetryPolicy != null ? b.defaultRetryPolicy : RetryPolicy.ofDefaults();
+    this.defaultRetryPolicy = b.defaultRetryPolicy; // null: RetryPolicy.ofDefaults(), built on first use
     this.parent = null;
   }
 
@@ -223,7 +223,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
   @SuppressWarnings("unchecked")
   public <T> AsyncWorker<T> retry(Callable<? extends T> task) {
     // A RetryPolicy<Object>'s handlers and predicates accept any value, so it serves any T.
-    return retry(task, (RetryPolicy<T>) (RetryPolicy<?>) defaultRetryPolicy);
+    return retry(task, (RetryPolicy<T>) (RetryPolicy<?>) defaultRetryPolicy());
   }
 
   /**
@@ -233,7 +233,11 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * @return the default retry policy
    */
   public RetryPolicy<Object> defaultRetryPolicy() {
-    return defaultRetryPolicy;
+    return defaultRetryPolicy != null ? defaultRetryPolicy : DefaultRetry.POLICY;
+  }
+
+  private static final class DefaultRetry {
+    static final RetryPolicy<Object> POLICY = RetryPolicy.ofDefaults();
   }
 
   /**
