@@ -82,6 +82,71 @@ class GracefulShutdownTests {
   }
 
   @Test
+  void closingTheContextMidLoad_leavesEveryWorkerTerminal_andSubmittersGetRefusalsNotExceptions() throws Exception {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class))
+        .withPropertyValues("atom.async.pool.core-size=2", "atom.async.pool.max-size=2",
+            "atom.async.pool.queue-capacity=50", "atom.async.pool.rejection-policy=caller-runs",
+            "atom.async.shutdown.await-termination-period=200ms")
+        .run(context -> {
+          AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+          java.util.Queue<AsyncWorker<Integer>> all = new java.util.concurrent.ConcurrentLinkedQueue<>();
+          java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+          java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+          List<Thread> submitters = new ArrayList<>();
+          for (int t = 0; t < 3; t++) {
+            Thread submitter = new Thread(() -> {
+              try {
+                while (!stop.get()) {
+                  all.add(manager.createWorker(() -> {
+                    Thread.sleep(1); // simulated work
+                    return 1;
+                  }));
+                }
+              } catch (Throwable e) {
+                thrown.set(e);
+              }
+            });
+            submitter.start();
+            submitters.add(submitter);
+          }
+          org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> all.size() > 500);
+          ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+          stop.set(true);
+          for (Thread submitter : submitters) {
+            submitter.join(10_000);
+          }
+          assertThat(thrown.get()).as("createWorker never throws at a submitter").isNull();
+          assertThat(all).allSatisfy(w -> assertThat(w.waitForCompletion(Duration.ofSeconds(10))).isTrue());
+          assertThat(all).allSatisfy(w -> assertThat(w.isDone()).isTrue());
+          assertThat(all).anySatisfy(w -> assertThat(w.state()).isEqualTo(WorkerState.SUCCEEDED));
+          assertThat(all).anySatisfy(w -> assertThat(w.state()).isEqualTo(WorkerState.FAILED)); // refused after close
+          assertThat(manager.inFlightCount()).isZero();
+        });
+  }
+
+  @Test
+  void callerRunsPolicy_runsOnTheCallerWhenSaturated_butRefusesOnceShutDown() {
+    CallerRunsUnlessShutdownPolicy policy = new CallerRunsUnlessShutdownPolicy();
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+        TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1), policy);
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build();
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      manager.createWorker(() -> release.await(10, TimeUnit.SECONDS));
+      manager.createWorker(() -> 1); // queued
+      AsyncWorker<String> onCaller = manager.createWorker(() -> Thread.currentThread().getName());
+      assertThat(onCaller.getResult(Duration.ofSeconds(10))).isEqualTo(Thread.currentThread().getName());
+      pool.shutdown();
+      AsyncWorker<Integer> refused = manager.createWorker(() -> 2);
+      assertThat(refused.state()).as("not dropped: refused and FAILED").isEqualTo(WorkerState.FAILED);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void closingTheContext_withNothingInFlight_isImmediate() {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class))
