@@ -253,6 +253,15 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private static final WorkerStats NO_STATS = new WorkerStats();
 
   /**
+   * Tells whether this manager keeps counters ({@link Builder#recordStats()}).
+   *
+   * @return {@code true} if {@link #stats()} moves
+   */
+  public boolean recordsStats() {
+    return stats != null;
+  }
+
+  /**
    * The seed's {@code asyncRetry} on this manager's pool: see
    * {@link Async#asyncRetry(Callable, int, Duration, BackoffStrategy, Duration, java.util.function.Consumer,
    * java.util.function.Consumer, Runnable)} for the parameters, and {@link #retry} for how the

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -60,6 +61,8 @@ public final class AsyncWorkerAutoConfiguration {
         "Set it to the number of tasks that may wait, such as 1000 (0 hands tasks directly to threads).");
     check(!pool.getKeepAlive().isNegative(), "atom.async.pool.keep-alive", pool.getKeepAlive(), "must not be negative",
         "Set it to a duration such as 60s.");
+    check(pool.getKeepAlive().getNano() == 0, "atom.async.pool.keep-alive", pool.getKeepAlive(),
+        "must be whole seconds (the pool counts keep-alive in seconds)", "Set it to whole seconds, such as 60s.");
     ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutorBuilder()
         .corePoolSize(pool.getCoreSize())
         .maxPoolSize(pool.getMaxSize())
@@ -72,8 +75,6 @@ public final class AsyncWorkerAutoConfiguration {
         .build();
     executor.setRejectedExecutionHandler(pool.getRejectionPolicy() == AtomAsyncProperties.RejectionPolicy.CALLER_RUNS
         ? new CallerRunsUnlessShutdownPolicy() : new ThreadPoolExecutor.AbortPolicy());
-    executor.setWaitForTasksToCompleteOnShutdown(false); // the manager has waited, then cancelled
-    executor.setPhase(AsyncWorkerManagerLifecycle.EXECUTOR_PHASE);
     return executor;
   }
 
@@ -81,11 +82,8 @@ public final class AsyncWorkerAutoConfiguration {
   @ConditionalOnMissingBean(name = SCHEDULER_BEAN)
   static ScheduledExecutorService atomAsyncScheduler() {
     AtomicInteger count = new AtomicInteger();
-    ThreadFactory threads = task -> {
-      Thread thread = new Thread(task, "atom-async-timer-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+    ThreadFactory threads = task -> new CallerRunsUnlessShutdownPolicy.TimerThread(task,
+        "atom-async-timer-" + count.incrementAndGet());
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, threads);
     scheduler.setRemoveOnCancelPolicy(true);
     return scheduler;
@@ -117,13 +115,12 @@ public final class AsyncWorkerAutoConfiguration {
   }
 
   @Bean
-  @ConditionalOnMissingBean
-  static AsyncWorkerManagerLifecycle asyncWorkerManagerLifecycle(ObjectProvider<AsyncWorkerManager> managers,
+  static AsyncWorkerManagerLifecycle asyncWorkerManagerLifecycle(ConfigurableListableBeanFactory beanFactory,
       AtomAsyncProperties properties) {
     Duration period = properties.getShutdown().getAwaitTerminationPeriod();
     check(!period.isNegative(), "atom.async.shutdown.await-termination-period", period, "must not be negative",
         "Set it to how long work may finish at shutdown, such as 10s (0 cancels at once).");
-    return new AsyncWorkerManagerLifecycle(managers, period);
+    return new AsyncWorkerManagerLifecycle(beanFactory, period);
   }
 
   static RetryPolicy<Object> retryPolicy(AtomAsyncProperties.Retry retry) {

@@ -3,37 +3,51 @@ package io.atom.async.autoconfigure;
 import io.atom.async.AsyncWorkerManager;
 import io.atom.async.WorkersFailedException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Shuts the manager beans down gracefully when the context closes (the auto-configured one, or the
- * user's own): each stops accepting work, lets running,
- * queued and retrying work finish for up to {@code atom.async.shutdown.await-termination-period},
- * then cancels what is left and logs how many it cancelled. Nothing accepted is dropped: every worker
- * ends in a terminal state.
+ * user's own): each stops accepting work, lets running, queued and retrying work finish for up to
+ * {@code atom.async.shutdown.await-termination-period}, then cancels what is left and logs how many
+ * it cancelled. Nothing accepted is dropped: every worker ends in a terminal state.
  *
- * <p>Its phase ({@value #PHASE}) stops it after the web server's graceful shutdown, so requests in
- * flight can still use the manager, and before its executor ({@value #EXECUTOR_PHASE}).
+ * <p>Only a closing context shuts the managers down: a {@code stop()}/{@code start()} or a pause of a
+ * running context leaves them working (it learns of the close from the {@link ContextClosedEvent},
+ * published before the lifecycle stops, as Spring's own executors do). Only managers that exist are
+ * touched: with lazy initialization, an unused manager is not created at shutdown.
+ *
+ * <p>Its phase ({@value #PHASE}) stops it after the web server's graceful shutdown (Boot 4:
+ * {@code DEFAULT_PHASE - 1024}) and stop ({@code DEFAULT_PHASE - 2048}), so requests in flight can still
+ * use the manager. The executor and the timer outlive it: their own early shutdown is off
+ * ({@code acceptTasksAfterContextClose}), and the manager, which depends on them, is destroyed first.
  */
-final class AsyncWorkerManagerLifecycle implements SmartLifecycle {
-  /** After the web server's graceful shutdown ({@code DEFAULT_PHASE - 2048}) and stop. */
+final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
   static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
-  /** The executor's phase: it stops only after the manager has drained it. */
-  static final int EXECUTOR_PHASE = SmartLifecycle.DEFAULT_PHASE - 8192;
 
   private static final Logger LOG = LoggerFactory.getLogger(AsyncWorkerManagerLifecycle.class);
 
-  private final ObjectProvider<AsyncWorkerManager> managers;
+  private final ConfigurableListableBeanFactory beanFactory;
   private final Duration awaitTermination;
   private volatile boolean running;
+  private volatile boolean closing;
 
-  AsyncWorkerManagerLifecycle(ObjectProvider<AsyncWorkerManager> managers, Duration awaitTermination) {
-    this.managers = managers;
+  AsyncWorkerManagerLifecycle(ConfigurableListableBeanFactory beanFactory, Duration awaitTermination) {
+    this.beanFactory = beanFactory;
     this.awaitTermination = awaitTermination;
+  }
+
+  @Override
+  public void onApplicationEvent(ContextClosedEvent event) {
+    if (event.getApplicationContext().getAutowireCapableBeanFactory() == beanFactory) {
+      closing = true;
+    }
   }
 
   @Override
@@ -43,11 +57,29 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle {
 
   @Override
   public void stop() {
-    if (!running) {
-      return;
-    }
     running = false;
-    List<AsyncWorkerManager> all = managers.orderedStream().toList();
+    if (closing) {
+      drainAndClose();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public boolean isPauseable() {
+    return false; // a pause must not shut the managers down
+  }
+
+  @Override
+  public int getPhase() {
+    return PHASE;
+  }
+
+  private void drainAndClose() {
+    List<AsyncWorkerManager> all = existingManagers();
     all.forEach(AsyncWorkerManager::shutdown); // all stop accepting first; then one period for all
     long deadline = System.nanoTime() + awaitTermination.toNanos();
     for (AsyncWorkerManager manager : all) {
@@ -68,13 +100,13 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle {
     }
   }
 
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  @Override
-  public int getPhase() {
-    return PHASE;
+  private List<AsyncWorkerManager> existingManagers() {
+    List<AsyncWorkerManager> managers = new ArrayList<>();
+    for (String name : beanFactory.getBeanNamesForType(AsyncWorkerManager.class, true, false)) {
+      if (beanFactory.containsSingleton(name)) {
+        managers.add(beanFactory.getBean(name, AsyncWorkerManager.class));
+      }
+    }
+    return managers;
   }
 }

@@ -12,7 +12,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.springframework.beans.factory.ObjectProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
 
 /**
  * Binds the counters of each {@link AsyncWorkerManager} bean ({@link AsyncWorkerManager#stats()}) as
@@ -36,16 +39,26 @@ final class AsyncWorkerManagerMetrics implements MeterBinder {
   private static final Map<WorkerState, String> OUTCOMES = Map.of(WorkerState.SUCCEEDED, "success",
       WorkerState.FAILED, "failure", WorkerState.CANCELLED, "cancelled", WorkerState.TIMED_OUT, "timeout");
 
-  private final ObjectProvider<Map<String, AsyncWorkerManager>> managers;
+  private static final Logger LOG = LoggerFactory.getLogger(AsyncWorkerManagerMetrics.class);
 
-  AsyncWorkerManagerMetrics(ObjectProvider<Map<String, AsyncWorkerManager>> managers) {
-    this.managers = managers;
+  private final ConfigurableListableBeanFactory beanFactory;
+
+  AsyncWorkerManagerMetrics(ConfigurableListableBeanFactory beanFactory) {
+    this.beanFactory = beanFactory;
   }
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    Map<String, AsyncWorkerManager> beans = managers.getIfAvailable(Map::of);
-    beans.forEach((name, manager) -> bind(registry, name, manager.stats()));
+    // As Boot binds its executors: every manager bean, default candidate or not.
+    SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, AsyncWorkerManager.class)
+        .forEach((name, manager) -> {
+          if (manager.recordsStats()) {
+            bind(registry, name, manager.stats());
+          } else {
+            LOG.info("AsyncWorkerManager bean '{}' keeps no counters, so it has no atom.async metrics;"
+                + " build it with AsyncWorkerManager.builder().recordStats() to publish them", name);
+          }
+        });
   }
 
   private static void bind(MeterRegistry registry, String managerName, WorkerStats stats) {

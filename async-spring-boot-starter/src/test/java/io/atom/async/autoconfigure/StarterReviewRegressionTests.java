@@ -1,0 +1,140 @@
+package io.atom.async.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atom.async.AsyncWorker;
+import io.atom.async.AsyncWorkerManager;
+import io.atom.async.BackoffStrategy;
+import io.atom.async.RetryPolicy;
+import io.atom.async.WorkerState;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Each test pins a finding of the starter review. */
+@Timeout(60)
+class StarterReviewRegressionTests {
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class));
+
+  @Test
+  void stoppingAndStartingOrPausingARunningContext_leavesTheManagerWorking() {
+    runner.run(context -> {
+      ConfigurableApplicationContext ctx = (ConfigurableApplicationContext) context.getSourceApplicationContext();
+      AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+      ctx.stop();
+      ctx.start();
+      assertThat(manager.createWorker(() -> 1).getResult(Duration.ofSeconds(10))).isEqualTo(1);
+      ctx.pause();
+      ctx.restart();
+      assertThat(manager.isShutdown()).isFalse();
+      assertThat(manager.createWorker(() -> 2).getResult(Duration.ofSeconds(10))).isEqualTo(2);
+    });
+  }
+
+  static final AtomicInteger BUILT = new AtomicInteger();
+
+  @Test
+  void withLazyInitialization_anUnusedManagerIsNotCreatedAtShutdown() {
+    BUILT.set(0);
+    runner.withInitializer(ctx -> ctx.addBeanFactoryPostProcessor(new LazyInitializationBeanFactoryPostProcessor()))
+        .withBean(AsyncWorkerManagerCustomizer.class, () -> builder -> BUILT.incrementAndGet())
+        .run(context -> {
+          assertThat(BUILT).hasValue(0);
+          ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+          assertThat(BUILT).as("not built just to be shut down").hasValue(0);
+        });
+  }
+
+  @Test
+  void callerRuns_neverRunsARetryAttemptOnTheTimerThread() {
+    runner.withPropertyValues("atom.async.pool.core-size=1", "atom.async.pool.max-size=1",
+        "atom.async.pool.queue-capacity=0", "atom.async.pool.rejection-policy=caller-runs").run(context -> {
+          AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+          CountDownLatch release = new CountDownLatch(1);
+          CountDownLatch blocking = new CountDownLatch(1);
+          manager.createWorker(() -> {
+            blocking.countDown();
+            return release.await(10, TimeUnit.SECONDS);
+          });
+          assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
+          List<String> threads = new CopyOnWriteArrayList<>();
+          AsyncWorker<String> op = manager.retry(() -> {
+            threads.add(Thread.currentThread().getName());
+            throw new IOException("down");
+          }, RetryPolicy.<String>builder().backoff(BackoffStrategy.FIXED).initialDelay(Duration.ofMillis(1)).build());
+          assertThat(op.waitForCompletion(Duration.ofSeconds(10))).isTrue();
+          release.countDown();
+          assertThat(threads).as("attempt 1 on the caller, none on the timer").isNotEmpty()
+              .noneMatch(name -> name.startsWith("atom-async-timer-"));
+          assertThat(op.state()).isEqualTo(WorkerState.FAILED);
+        });
+  }
+
+  @Test
+  void aSubSecondKeepAlive_isRefused() {
+    runner.withPropertyValues("atom.async.pool.keep-alive=500ms").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).hasStackTraceContaining("atom.async.pool.keep-alive")
+          .hasStackTraceContaining("must be whole seconds");
+    });
+  }
+
+  @Test
+  void anUnknownRejectionPolicy_stopsStartUp() {
+    runner.withPropertyValues("atom.async.pool.rejection-policy=discard").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).hasStackTraceContaining("atom.async.pool.rejection-policy");
+    });
+  }
+
+  @Test
+  void aUsersOwnManager_isPublishedWhenItRecordsStats_andDrainedAtShutdown() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+            CompositeMeterRegistryAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
+            AsyncWorkerAutoConfiguration.class, AsyncWorkerMetricsAutoConfiguration.class))
+        .withUserConfiguration(OwnManagers.class)
+        .run(context -> {
+          AsyncWorkerManager mine = context.getBean("mine", AsyncWorkerManager.class);
+          mine.createWorker(() -> 1).waitForCompletion(Duration.ofSeconds(10));
+          MeterRegistry registry = context.getBean(MeterRegistry.class);
+          assertThat(registry.get("atom.async.worker.duration").tag("manager", "mine").tag("outcome", "success")
+              .functionTimer().count()).isEqualTo(1);
+          assertThat(registry.find("atom.async.worker.duration").tag("manager", "quiet").meters())
+              .as("a manager without counters publishes nothing").isEmpty();
+          ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+          assertThat(mine.isShutdown()).as("the lifecycle drains the user's manager too").isTrue();
+        });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnManagers {
+    @Bean
+    AsyncWorkerManager mine() {
+      return AsyncWorkerManager.builder().name("mine").poolSize(1).recordStats().build();
+    }
+
+    @Bean(defaultCandidate = false)
+    AsyncWorkerManager quiet() {
+      return AsyncWorkerManager.builder().name("quiet").poolSize(1).build();
+    }
+  }
+}
