@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
 class ReviewRegressionTest {
 
   @Test
+  @Timeout(900) // runs for atom.race.seconds (3 by default, 60 in the soak profile)
   void timedOutWaitersUnlinkingWhileCallbacksFire_everyCallbackRunsOnce() throws Exception {
     // finish() used to relink the node list while a timed-out waiter unlinked itself from it: a
     // cycle, callbacks firing forever, pool threads lost. Pollers with short timed waits and late
