@@ -296,6 +296,38 @@ class AsyncWorkerAutoConfigurationTests {
     });
   }
 
+  @Test
+  void configurationMetadata_describesEveryPropertyWithItsDefault_andListsTheStrategies() throws Exception {
+    String json = new String(getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    // Each property is a flat JSON object (no nested braces) in the processor's output.
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{[^{}]*\"name\":\\s*\"(atom\\.async\\.[^\"]+)\"[^{}]*}")
+        .matcher(json);
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    while (m.find()) {
+      String name = m.group(1);
+      String property = m.group();
+      if (property.contains("\"sourceMethod\"")) {
+        continue; // a group (a nested class), not a property
+      }
+      names.add(name);
+      assertThat(property).as(name).containsPattern("\"description\":\\s*\"[^\"]{10,}");
+      if (!java.util.Set.of("atom.async.worker.timeout", "atom.async.retry.max-total-delay", "atom.async.retry.jitter")
+          .contains(name)) {
+        assertThat(property).as("%s has a default", name).contains("\"defaultValue\"");
+      }
+    }
+    assertThat(names).containsExactlyInAnyOrder("atom.async.pool.core-size", "atom.async.pool.max-size",
+        "atom.async.pool.queue-capacity", "atom.async.pool.keep-alive", "atom.async.pool.thread-name-prefix",
+        "atom.async.pool.rejection-policy", "atom.async.worker.timeout", "atom.async.retry.max-attempts",
+        "atom.async.retry.initial-delay", "atom.async.retry.backoff", "atom.async.retry.max-delay",
+        "atom.async.retry.max-total-delay", "atom.async.retry.jitter", "atom.async.shutdown.await-termination-period",
+        "atom.async.metrics.enabled", "atom.async.context-propagation.enabled");
+    String additional = new String(getClass().getResourceAsStream("/META-INF/additional-spring-configuration-metadata.json")
+        .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(additional).contains("\"fixed\"", "\"linear\"", "\"exponential\"", "\"abort\"", "\"caller-runs\"");
+  }
+
   private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (type.isInstance(t)) {
