@@ -136,8 +136,11 @@ public final class AsyncWorker<T> {
   private volatile @Nullable Node released;
   /** finish() has fired every node it took: the callbacks registered before the end have run. */
   private volatile boolean settled;
-  /** The thread running finish(): a callback waiting for its own worker must not wait for itself. */
-  private volatile @Nullable Thread finisher;
+  /**
+   * The thread running finish(): a callback waiting for its own worker must not wait for itself.
+   * Plain: it is only ever compared with the reading thread itself, which sees its own write.
+   */
+  private @Nullable Thread finisher;
   /** A retried operation's current attempt: waitForCompletion() waits for it to leave its thread too. */
   volatile @Nullable AsyncWorker<?> child;
   private volatile @Nullable Timer timer;
@@ -418,10 +421,8 @@ public final class AsyncWorker<T> {
     outcome = result;
     if (STATE.compareAndSet(this, RUNNING, end)) {
       // Nobody interrupts us now: only the winner of the terminal CAS interrupts. `runner` stays set
-      // while our callbacks run, so that waitForCompletion() returns after them.
-      finish(RUNNING, end);
-      runner = null;
-      wakeSettleWaiters();
+      // while our callbacks run, and finish() clears it just before it publishes `settled`.
+      finish(RUNNING, end, true);
     } else {
       outcome = null; // cancelled or timed out while running: the late result is discarded
       leave(me);
@@ -604,6 +605,14 @@ public final class AsyncWorker<T> {
 
   /** Runs once, on the thread whose terminal CAS won; {@code from} is the state it left. */
   private void finish(int from, int end) {
+    finish(from, end, false);
+  }
+
+  /**
+   * @param leaving the winner is the thread inside the task: clear `runner` with the publication of
+   *     `settled` (one fence for both: waiters read `settled` first, then `runner`)
+   */
+  private void finish(int from, int end, boolean leaving) {
     WorkerStats stats = stats();
     if (stats != null) {
       if (from == CREATED) {
@@ -626,6 +635,9 @@ public final class AsyncWorker<T> {
       fireAll((Node) head);
     }
     finisher = null;
+    if (leaving) {
+      RUNNER.setRelease(this, null); // ordered before the volatile write of `settled` below
+    }
     settled = true;
     wakeSettleWaiters();
   }

@@ -54,6 +54,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
   public static final int MAX_REPORTED_FAILURES = 1000;
 
   private static final AtomicInteger MANAGERS = new AtomicInteger();
+  private static final int SCOPE_INITIAL_CAPACITY = 1024;
 
   private final String name;
   private final Executor executor;
@@ -66,7 +67,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private final @Nullable AsyncWorkerManager parent;
 
   // Per manager or scope, never global: every task touches only its own scope's set (STYLE.md).
-  private final Set<AsyncWorker<?>> workers = ConcurrentHashMap.newKeySet();
+  private final Set<AsyncWorker<?>> workers;
   private final Set<AsyncWorkerManager> scopes = ConcurrentHashMap.newKeySet();
   private final FailureLog failures = new FailureLog();
   private volatile boolean closed;
@@ -104,6 +105,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.stats = b.recordStats ? new WorkerStats() : null;
     this.contextPropagation = b.contextPropagation;
     this.defaultRetryPolicy = b.defaultRetryPolicy; // null: RetryPolicy.ofDefaults(), built on first use
+    this.workers = ConcurrentHashMap.newKeySet();
     this.parent = null;
   }
 
@@ -116,6 +118,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.contextPropagation = parent.contextPropagation;
     this.defaultRetryPolicy = parent.defaultRetryPolicy;
     this.ownedPool = null;
+    // A scope is short-lived and usually fans out at once: start its set large enough that a typical
+    // batch never makes the set resize while its tasks complete (the table is allocated on first use).
+    this.workers = ConcurrentHashMap.newKeySet(SCOPE_INITIAL_CAPACITY);
     this.parent = parent;
   }
 
