@@ -1,0 +1,185 @@
+package io.atom.async.bench;
+
+import io.atom.async.AsyncWorkerManager;
+import io.atom.async.WorkerState;
+import io.atom.async.WorkerStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/**
+ * The pools, executors and managers every benchmark is built from, so that peers and ours run on the
+ * same kind of pool: {@value #THREADS} threads, trivial tasks.
+ *
+ * <p>Run the suite with {@code async-benchmarks/run.sh [quick|full]} from the repository root.
+ */
+public final class Pools {
+  private Pools() {}
+
+  /** Threads of every pool in the suite. */
+  public static final int THREADS = 2;
+
+  /**
+   * Queue capacity of the Spring executor: the starter's default ({@code atom.async.pool.queue-capacity}),
+   * enough for the 1,000-task fan-out.
+   */
+  public static final int SPRING_QUEUE_CAPACITY = 1000;
+
+  /** The trivial task: nothing to optimise away across the thread hand-off, nothing to measure either. */
+  public static final Callable<Integer> TASK = () -> 1;
+
+  /** The same task as a {@link Supplier}, for {@code CompletableFuture.supplyAsync}. */
+  public static final Supplier<Integer> SUPPLIER = () -> 1;
+
+  /**
+   * A raw pool: {@code Executors.newFixedThreadPool(2)} with daemon threads, i.e. an unbounded
+   * {@link LinkedBlockingQueue} and {@code AbortPolicy}.
+   *
+   * @param name thread name prefix
+   * @return a started-on-demand pool
+   */
+  public static ThreadPoolExecutor rawPool(String name) {
+    return new ThreadPoolExecutor(THREADS, THREADS, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        daemonThreads(name));
+  }
+
+  /**
+   * Spring's {@link ThreadPoolTaskExecutor} configured as the starter configures {@code atomAsyncTaskExecutor}
+   * (core = max = {@value #THREADS} here, bounded queue of {@value #SPRING_QUEUE_CAPACITY}, 60 s keep-alive,
+   * {@code AbortPolicy}, accepting tasks after context close, not waiting on shutdown), initialised.
+   *
+   * @return the initialised executor; {@link ThreadPoolTaskExecutor#shutdown()} it when done
+   */
+  public static ThreadPoolTaskExecutor springExecutor() {
+    ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+    executor.setCorePoolSize(THREADS);
+    executor.setMaxPoolSize(THREADS);
+    executor.setQueueCapacity(SPRING_QUEUE_CAPACITY);
+    executor.setKeepAliveSeconds(60);
+    executor.setThreadNamePrefix("atom-async-");
+    executor.setAcceptTasksAfterContextClose(true);
+    executor.setRejectedExecutionHandler(new ThreadPoolExecutor.AbortPolicy());
+    executor.setWaitForTasksToCompleteOnShutdown(false);
+    executor.setDaemon(true);
+    executor.initialize();
+    return executor;
+  }
+
+  /**
+   * A manager on {@code executor}, as the starter builds it: the pool itself, not a wrapper.
+   *
+   * @param name the manager's name, its {@code manager} metric tag
+   * @param executor a raw pool, or {@code springExecutor().getThreadPoolExecutor()}
+   * @param metrics whether to record stats and bind them (and the pool) to {@code registry}
+   * @param registry where the meters go when {@code metrics} is true
+   * @param scheduler the timer for timeouts and retry delays, or null for the shared one
+   * @return the manager
+   */
+  public static AsyncWorkerManager manager(String name, ThreadPoolExecutor executor, boolean metrics,
+      SimpleMeterRegistry registry, ScheduledThreadPoolExecutor scheduler) {
+    AsyncWorkerManager.Builder builder = AsyncWorkerManager.builder().name(name).executor(executor);
+    if (scheduler != null) {
+      builder.scheduler(scheduler);
+    }
+    if (metrics) {
+      builder.recordStats();
+    }
+    AsyncWorkerManager manager = builder.build();
+    if (metrics) {
+      bindMetrics(registry, manager, executor);
+    }
+    return manager;
+  }
+
+  /**
+   * One timer thread, configured like the core's shared one (removes cancelled tasks at once).
+   *
+   * @param name thread name prefix
+   * @return the scheduler
+   */
+  public static ScheduledThreadPoolExecutor timer(String name) {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads(name));
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    return timer;
+  }
+
+  private static final Map<WorkerState, String> OUTCOMES = Map.of(WorkerState.SUCCEEDED, "success",
+      WorkerState.FAILED, "failure", WorkerState.CANCELLED, "cancelled", WorkerState.TIMED_OUT, "timeout");
+
+  /**
+   * Binds the meters the starter's binder ({@code AsyncWorkerManagerMetrics}, package-private there)
+   * binds, reading {@link AsyncWorkerManager#stats()} at publication time, plus Boot's {@code executor.*}
+   * meters of the pool ({@link ExecutorServiceMetrics} bound without wrapping the pool, as Boot does). As
+   * in the starter, the per-task path never touches the registry: what costs per task is
+   * {@code recordStats()}.
+   *
+   * @param registry the registry
+   * @param manager a manager built with {@code recordStats()}
+   * @param pool its pool
+   */
+  public static void bindMetrics(MeterRegistry registry, AsyncWorkerManager manager, ExecutorService pool) {
+    WorkerStats stats = manager.stats();
+    Tags tags = Tags.of("manager", manager.name());
+    OUTCOMES.forEach((state, outcome) -> FunctionTimer.builder("atom.async.worker.duration", stats,
+            s -> s.ended(state), s -> s.runNanos(state), TimeUnit.NANOSECONDS)
+        .tags(tags).tag("outcome", outcome).register(registry));
+    FunctionTimer.builder("atom.async.worker.queue.wait", stats, WorkerStats::queueWaits,
+        WorkerStats::queueWaitNanos, TimeUnit.NANOSECONDS).tags(tags).register(registry);
+    Gauge.builder("atom.async.workers.active", stats, WorkerStats::active).tags(tags).register(registry);
+    Gauge.builder("atom.async.workers.pending", stats, WorkerStats::pending).tags(tags).register(registry);
+    FunctionCounter.builder("atom.async.workers.rejected", stats, WorkerStats::rejected).tags(tags).register(registry);
+    for (WorkerStats.RetryCall kind : WorkerStats.RetryCall.values()) {
+      FunctionCounter.builder("atom.async.retry.calls", stats, s -> s.retryCalls(kind))
+          .tags(tags).tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(registry);
+    }
+    FunctionCounter.builder("atom.async.retry.attempts", stats, WorkerStats::successfulAttempts)
+        .tags(tags).tag("outcome", "success").register(registry);
+    FunctionCounter.builder("atom.async.retry.attempts", stats, WorkerStats::failedAttempts)
+        .tags(tags).tag("outcome", "failure").register(registry);
+    new ExecutorServiceMetrics(pool, manager.name() + "Executor", List.of()).bindTo(registry);
+  }
+
+  static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /**
+   * Shuts a pool down and waits a little for its threads, so that a JMH fork ends cleanly.
+   *
+   * @param pool the pool, or null
+   */
+  public static void stop(ExecutorService pool) {
+    if (pool == null) {
+      return;
+    }
+    pool.shutdownNow();
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.atom.async.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Keeps the benchmarks from rotting without running them: each benchmark method is called a few times
+ * on its state, outside JMH, and must return the right value; the JMH annotation processor must have
+ * listed every benchmark; the two plain programs run on tiny inputs. No timing is asserted. The suite
+ * itself runs only through {@code async-benchmarks/run.sh [quick|full]}.
+ */
+@Timeout(60)
+class BenchmarksSmokeTest {
+
+  private static final int CALLS = 3;
+
+  @Test
+  void roundTrip_everyVariantReturnsTheTaskValue() throws Exception {
+    RoundTripBenchmark b = new RoundTripBenchmark();
+    b.setUp();
+    try {
+      for (int i = 0; i < CALLS; i++) {
+        assertEquals(1, b.rawTpeSubmitGet());
+        assertEquals(1, b.completableFutureSupplyAsyncJoin());
+        assertEquals(1, b.springTaskExecutorSubmitGet());
+        assertEquals(1, b.oursWorkerOnRawPool());
+        assertEquals(1, b.oursManagerOnRawPool());
+        assertEquals(1, b.oursManagerOnSpringExecutor());
+      }
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @Test
+  void fanOut_everyVariantReadsEveryResult_andMetricsMove() throws Exception {
+    FanOutBenchmark b = new FanOutBenchmark();
+    b.setUp();
+    try {
+      for (int i = 0; i < CALLS; i++) {
+        assertEquals(FanOutBenchmark.TASKS, b.rawTpeSubmitGetEach());
+        assertEquals(FanOutBenchmark.TASKS, b.completableFutureAllOf());
+        assertEquals(FanOutBenchmark.TASKS, b.springTaskExecutorSubmitGetEach());
+        assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnRawPool());
+        assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnRawPoolWithMetrics());
+        assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnSpringExecutor());
+        assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnSpringExecutorWithMetrics());
+      }
+      assertEquals(0, b.onRaw.inFlightCount());
+      for (String manager : new String[] {"rawWithMetrics", "springWithMetrics"}) {
+        double ended = b.registry.get("atom.async.worker.duration").tag("manager", manager).tag("outcome", "success")
+            .functionTimer().count();
+        assertEquals(CALLS * FanOutBenchmark.TASKS, ended, 0.0, manager);
+        FunctionCounter rejected = b.registry.get("atom.async.workers.rejected").tag("manager", manager).functionCounter();
+        assertEquals(0.0, rejected.count(), 0.0, manager);
+        assertTrue(b.registry.find("executor.completed").tag("name", manager + "Executor").functionCounter() != null,
+            manager + ": executor meters bound");
+      }
+      assertTrue(b.registry.find("atom.async.worker.duration").tag("manager", "raw").meters().isEmpty(),
+          "metrics-off managers are not bound");
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @Test
+  void retry_everyVariantSucceedsOnTheThirdOrFirstAttempt() throws Exception {
+    for (long delay : new long[] {0, 1}) {
+      RetryBenchmark.FailTwice s = new RetryBenchmark.FailTwice();
+      s.delayMillis = delay;
+      s.setUp();
+      RetryBenchmark b = new RetryBenchmark();
+      try {
+        for (int i = 0; i < CALLS; i++) {
+          assertEquals(1, b.oursRetryFailTwice(s));
+          assertEquals(1, b.handRolledRetryFailTwice(s));
+          assertEquals(1, b.resilience4jRetryFailTwice(s));
+        }
+        // Each call ran three attempts on the pool (ours, hand-rolled and resilience4j alike).
+        assertEquals(0, s.manager.inFlightCount());
+      } finally {
+        s.tearDown();
+      }
+      assertEquals(3L * 3 * CALLS, s.pool.getCompletedTaskCount(), "attempts on the pool at delay " + delay);
+    }
+    RetryBenchmark.FirstSuccess s = new RetryBenchmark.FirstSuccess();
+    s.setUp();
+    try {
+      RetryBenchmark b = new RetryBenchmark();
+      for (int i = 0; i < CALLS; i++) {
+        assertEquals(1, b.oursRetryFirstSuccess(s));
+        assertEquals(1, b.bareWorkerFirstSuccess(s));
+      }
+    } finally {
+      s.tearDown();
+    }
+  }
+
+  @Test
+  void jmhListsEveryBenchmark() throws Exception {
+    String list;
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("META-INF/BenchmarkList")) {
+      assertTrue(in != null, "META-INF/BenchmarkList: the JMH annotation processor did not run");
+      list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    for (String method : new String[] {"RoundTripBenchmark_rawTpeSubmitGet", "RoundTripBenchmark_oursManagerOnSpringExecutor",
+        "FanOutBenchmark_oursScopeOnSpringExecutorWithMetrics", "RetryBenchmark_oursRetryFailTwice",
+        "RetryBenchmark_bareWorkerFirstSuccess"}) {
+      assertTrue(list.contains("io.atom.async.bench.jmh_generated." + method + "_jmhTest"),
+          method + " missing from the BenchmarkList");
+    }
+  }
+
+  @Test
+  void memoryAndProofPrograms_runOnTinyInputs() throws Exception {
+    List<QueuedMemory.Row> rows = QueuedMemory.rows();
+    String memory = QueuedMemory.run(500, 1, List.of(rows.get(0), rows.get(rows.size() - 1)), false);
+    assertTrue(memory.contains("\"manager.newWorker + setTimeout\""), memory);
+    String proof = RetryProof.run(50, 0, 1);
+    assertTrue(proof.contains("\"oursMillis\""), proof);
+  }
+}
