@@ -32,14 +32,14 @@ class ManagerRaceStressTest {
     Queue<AsyncWorker<Integer>> created = new ConcurrentLinkedQueue<>();
     AtomicReference<Throwable> error = new AtomicReference<>();
     List<Thread> racers = new ArrayList<>();
-    racers.add(racer(gate, error, () -> {
+    racers.add(Racer.start("creator", gate, error, () -> {
       for (int i = 0; i < 3; i++) {
         created.add(scope.get().createWorker(() -> 1));
       }
     }));
-    racers.add(racer(gate, error, root::cancelAll));
-    racers.add(racer(gate, error, () -> scope.get().close()));
-    racers.add(racer(gate, error, () -> {
+    racers.add(Racer.start("cancelAll", gate, error, root::cancelAll));
+    racers.add(Racer.start("closer", gate, error, () -> scope.get().close()));
+    racers.add(Racer.start("runner", gate, error, () -> {
       executor.runAll();
       AsyncWorker<Integer> first = created.peek();
       if (first != null) {
@@ -47,7 +47,6 @@ class ManagerRaceStressTest {
       }
       root.allDone();
     }));
-    racers.forEach(Thread::start);
     int rounds = 0;
     try {
       for (int round = 0; round < ROUNDS; round++) {
@@ -79,25 +78,5 @@ class ManagerRaceStressTest {
     }
     assertThat(rounds).isEqualTo(ROUNDS);
     System.out.printf("ManagerRaceStressTest: %d rounds%n", rounds);
-  }
-
-  private static Thread racer(CyclicBarrier gate, AtomicReference<Throwable> error, Runnable action) {
-    Thread t = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          gate.await();
-          try {
-            action.run();
-          } catch (Throwable e) {
-            error.compareAndSet(null, e);
-          }
-          gate.await(10, TimeUnit.SECONDS);
-        }
-      } catch (Exception end) {
-        // the test is over
-      }
-    });
-    t.setDaemon(true);
-    return t;
   }
 }

@@ -1,5 +1,7 @@
 package io.atom.async;
 
+import static org.assertj.core.api.Assertions.assertThatCode;
+
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -83,15 +85,16 @@ public class WorkerLincheckTest {
 
   @Test
   void modelChecking() {
-    new ModelCheckingOptions().actorsBefore(0).actorsAfter(1).threads(2).actorsPerThread(3)
-        .iterations(Integer.getInteger("atom.lincheck.iterations", 30)).invocationsPerIteration(500)
-        .check(getClass());
+    ModelCheckingOptions options = new ModelCheckingOptions().actorsBefore(0).actorsAfter(1).threads(2)
+        .actorsPerThread(3).iterations(Integer.getInteger("atom.lincheck.iterations", 30)).invocationsPerIteration(500);
+    // check() throws a LincheckAssertionError with the offending interleaving if one is not linearizable.
+    assertThatCode(() -> options.check(getClass())).doesNotThrowAnyException();
   }
 
   @Test
   void stress() {
-    new StressOptions().actorsBefore(0).actorsAfter(1).threads(3).actorsPerThread(2)
-        .iterations(Integer.getInteger("atom.lincheck.iterations", 30)).invocationsPerIteration(2_000)
-        .check(getClass());
+    StressOptions options = new StressOptions().actorsBefore(0).actorsAfter(1).threads(3).actorsPerThread(2)
+        .iterations(Integer.getInteger("atom.lincheck.iterations", 30)).invocationsPerIteration(2_000);
+    assertThatCode(() -> options.check(getClass())).doesNotThrowAnyException();
   }
 }

@@ -47,14 +47,14 @@ class WorkerRaceStressTest {
     AtomicReference<Throwable> racerError = new AtomicReference<>();
 
     List<Thread> racers = new ArrayList<>();
-    racers.add(racer("runner", gate, racerError, () -> {
+    racers.add(Racer.start("runner", gate, racerError, () -> {
       Round r = current.get();
       r.taskRun.run();
       r.runnerLeftInterrupted = Thread.interrupted();
     }));
-    racers.add(racer("canceller", gate, racerError, () -> current.get().worker.cancel()));
-    racers.add(racer("timer", gate, racerError, () -> current.get().timer.run()));
-    racers.add(racer("reader", gate, racerError, () -> {
+    racers.add(Racer.start("canceller", gate, racerError, () -> current.get().worker.cancel()));
+    racers.add(Racer.start("timer", gate, racerError, () -> current.get().timer.run()));
+    racers.add(Racer.start("reader", gate, racerError, () -> {
       Round r = current.get();
       r.worker.setCallback(v -> r.lateCallbacks.incrementAndGet());
       r.worker.setFailureCallback(e -> r.lateCallbacks.incrementAndGet());
@@ -64,7 +64,6 @@ class WorkerRaceStressTest {
         r.seenByGetter.set(t);
       }
     }));
-    racers.forEach(Thread::start);
 
     int[] byState = new int[WorkerState.values().length];
     try {
@@ -135,25 +134,5 @@ class WorkerRaceStressTest {
         fail(at);
     }
     assertThat(w.waitForCompletion(Duration.ofSeconds(10))).as(at).isTrue();
-  }
-
-  private static Thread racer(String name, CyclicBarrier gate, AtomicReference<Throwable> error, Runnable action) {
-    Thread t = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          gate.await(); // a racer waits for the next round; interrupted at the end of the test
-          try {
-            action.run();
-          } catch (Throwable e) {
-            error.compareAndSet(null, e);
-          }
-          gate.await(10, TimeUnit.SECONDS);
-        }
-      } catch (Exception end) {
-        // interrupted or the barrier broke: the test is over
-      }
-    }, "racer-" + name);
-    t.setDaemon(true);
-    return t;
   }
 }
