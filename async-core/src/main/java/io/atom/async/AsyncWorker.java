@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,10 +88,29 @@ public final class AsyncWorker<T> {
    *
    * A timeout is one Timer on the shared scheduler; it holds the worker only until the worker ends,
    * and finish() cancels it. The terminal CAS decides between the timer and completion.
+   *
+   * `link` is the queue item (TaskRun) of a started worker, written before the CREATED -> SCHEDULED
+   * CAS, so a canceller or timer that wins from SCHEDULED reads it. Such a winner removes the item
+   * from a bounded ThreadPoolExecutor queue, so that a dead task gives its slot back at once; if it
+   * won before the item was queued, the starter sees the terminal state after execute() returns and
+   * removes it then (a volatile write of `state` on one side, a volatile read after the queue's lock
+   * on the other: one of the two removals finds the item). Group cancellations skip the per-worker
+   * removal and purge the queue once. The item also carries the submitter's context: a finisher that
+   * is not the runner (cancel, timeout, rejection) fires the callbacks inside that context.
+   *
+   * `tracking` is the manager's handshake with finish(). A start is two halves: claim() wins
+   * CREATED -> SCHEDULED (so exactly one start goes on), then the manager adds the worker to its
+   * tracking and CASes NONE -> ADDED, then launch() submits it. workerDone() CASes NONE -> ENDED
+   * unless it reads ADDED. Whoever comes second removes the worker, so a worker cancelled while it is
+   * being started is never left tracked, whatever the interleaving (ManagerTrackingLincheckTest).
    */
 
+  private static final byte TRACK_NONE = 0;
+  private static final byte TRACK_ADDED = 1;
+  private static final byte TRACK_ENDED = 2;
+
   private static final int CREATED = 0;
-  private static final int SCHEDULED = 1;
+  static final int SCHEDULED = 1;
   private static final int RUNNING = 2;
   static final int SUCCEEDED = 3;
   static final int FAILED = 4;
@@ -110,6 +130,7 @@ public final class AsyncWorker<T> {
   private static final VarHandle RELEASED;
   private static final VarHandle TIMER;
   private static final VarHandle TIMEOUT;
+  private static final VarHandle TRACKING;
 
   static {
     try {
@@ -120,6 +141,7 @@ public final class AsyncWorker<T> {
       RELEASED = lookup.findVarHandle(AsyncWorker.class, "released", Node.class);
       TIMER = lookup.findVarHandle(AsyncWorker.class, "timer", Timer.class);
       TIMEOUT = lookup.findVarHandle(AsyncWorker.class, "timeoutNanos", long.class);
+      TRACKING = lookup.findVarHandle(AsyncWorker.class, "tracking", byte.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -141,8 +163,14 @@ public final class AsyncWorker<T> {
    * Plain: it is only ever compared with the reading thread itself, which sees its own write.
    */
   private @Nullable Thread finisher;
-  /** A retried operation's current attempt: waitForCompletion() waits for it to leave its thread too. */
-  volatile @Nullable AsyncWorker<?> child;
+  /**
+   * What the started worker has out in the world: its queue item (a TaskRun, until the worker ends),
+   * or the driver of a retried operation (a RetryRun, for good). Written before the CREATED ->
+   * SCHEDULED CAS, so whoever wins a terminal CAS after that reads it; cleared by finish().
+   */
+  private @Nullable Object link;
+  /** The manager's tracking handshake: TRACK_NONE, then TRACK_ADDED or TRACK_ENDED, whichever comes first. */
+  private byte tracking;
   private volatile @Nullable Timer timer;
   /** The hard timeout, 0 for none; set once. */
   private volatile long timeoutNanos;
@@ -243,20 +271,56 @@ public final class AsyncWorker<T> {
    */
   void start(@Nullable Callable<? extends T> task, @Nullable Runnable launch, boolean strict,
       @Nullable RuntimeException refusal) {
+    startRun(task != null ? taskRun(this, task) : null, launch, strict, refusal);
+  }
+
+  /** As {@link #start}, with the queue item already made (a retry attempt's). */
+  void startRun(@Nullable TaskRun<T> run, @Nullable Runnable launch, boolean strict,
+      @Nullable RuntimeException refusal) {
+    if (claim(run, strict)) {
+      launch(run, launch, refusal);
+    }
+  }
+
+  /**
+   * The first half of a start: CREATED -> SCHEDULED, exclusively (a manager tracks the worker
+   * between the two halves, so that only the one start that won adds it).
+   *
+   * @return whether this call moved the worker to SCHEDULED; false (lenient) or an exception
+   *     (strict) if it was cancelled before it started, or already started
+   */
+  boolean claim(@Nullable TaskRun<T> run, boolean strict) {
     if (state != CREATED) {
       notStartable(strict, false);
-      return;
+      return false;
     }
-    // Written before the CAS so that whoever sees SCHEDULED sees it; only a concurrent double start
-    // (which then throws) could overwrite it, with a value microseconds apart.
+    // Both written before the CAS so that whoever sees SCHEDULED sees them; only a concurrent double
+    // start (which then throws) could overwrite them.
     startNanos = System.nanoTime();
+    if (run != null) {
+      link = run;
+    }
     if (!STATE.compareAndSet(this, CREATED, SCHEDULED)) {
+      if (run != null && link == run) {
+        link = null; // never queued: do not keep the task
+      }
       notStartable(strict, true);
-      return;
+      return false;
     }
     WorkerStats stats = stats();
     if (stats != null) {
       stats.scheduled();
+    }
+    return true;
+  }
+
+  /**
+   * The second half of a start, after {@link #claim}: arms the timeout and submits the item (or runs
+   * {@code launch}), or fails the worker with {@code refusal}.
+   */
+  void launch(@Nullable TaskRun<T> run, @Nullable Runnable launch, @Nullable RuntimeException refusal) {
+    if (state >= SUCCEEDED) {
+      return; // cancelled between the halves: nothing to submit
     }
     if (refusal != null) {
       reject(refusal);
@@ -279,10 +343,15 @@ public final class AsyncWorker<T> {
       if (launch != null) {
         launch.run();
       } else {
-        executor.execute(taskRun(this, Objects.requireNonNull(task)));
+        TaskRun<T> queued = Objects.requireNonNull(run);
+        executor.execute(queued);
+        int s = state;
+        if (s == CANCELLED || s == TIMED_OUT) {
+          dequeue(queued); // ended before the item was queued: its finisher could not remove it
+        }
       }
     } catch (RejectedExecutionException e) {
-      reject(describeRejection(e));
+      reject(run != null ? run.refused(e) : describeRejection(e));
     } catch (RuntimeException | Error e) {
       reject(e); // a broken executor must not leave the worker SCHEDULED forever
     }
@@ -317,30 +386,55 @@ public final class AsyncWorker<T> {
   }
 
   private RejectedExecutionException describeRejection(RejectedExecutionException cause) {
-    String reason;
+    return new RejectedExecutionException("manager '" + managerName() + "' could not run worker "
+        + name() + ": " + rejectionReason(executor, cause), cause);
+  }
+
+  /** Why {@code executor} refused a task, in a user's terms (the pool's state when it is a pool). */
+  static String rejectionReason(Executor executor, RejectedExecutionException cause) {
     if (executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown()) {
-      reason = "its executor is shut down";
-    } else if (executor instanceof ThreadPoolExecutor) {
+      return "its executor is shut down";
+    }
+    if (executor instanceof ThreadPoolExecutor) {
       ThreadPoolExecutor pool = (ThreadPoolExecutor) executor;
-      reason = "its pool is saturated (" + pool.getActiveCount() + " of " + pool.getMaximumPoolSize()
+      return "its pool is saturated (" + pool.getActiveCount() + " of " + pool.getMaximumPoolSize()
           + " threads busy, " + pool.getQueue().size() + " tasks queued, queue capacity left "
           + pool.getQueue().remainingCapacity() + ")";
-    } else {
-      reason = "its executor rejected the task (" + cause.getMessage() + ")";
     }
-    return new RejectedExecutionException("manager '" + managerName() + "' could not run worker "
-        + name() + ": " + reason, cause);
+    return "its executor rejected the task (" + cause.getMessage() + ")";
+  }
+
+  /**
+   * Gives the slot of a dead queue item back: removes it from the queue of a {@link ThreadPoolExecutor}
+   * whose queue is bounded (O(queue), on cancellation only). An unbounded queue has no slot to give
+   * back; the item stays until a pool thread takes it and finds the worker ended.
+   */
+  private void dequeue(TaskRun<?> run) {
+    if (executor instanceof ThreadPoolExecutor) {
+      ThreadPoolExecutor pool = (ThreadPoolExecutor) executor;
+      if (hasBoundedQueue(pool)) {
+        pool.remove(run);
+      }
+    }
+  }
+
+  /** Bounded: not a queue that reports (near) Integer.MAX_VALUE free slots, as unbounded ones do. */
+  static boolean hasBoundedQueue(ThreadPoolExecutor pool) {
+    return pool.getQueue().remainingCapacity() < Integer.MAX_VALUE / 2;
   }
 
   /**
    * The task as the executor sees it: not the worker itself, so that run() is not public API. It is a
    * Future so that an executor's owner can cancel what it drains from its queue (Spring's
    * ExecutorConfigurationSupport on shutdown, ThreadPoolExecutor.purge()): that cancels the worker.
+   * As a Future it keeps the contract: {@code isCancelled()} once the worker ended without this task
+   * completing it (cancelled or timed out), and then {@code get()} throws CancellationException;
+   * {@code cancel} answers whether this call cancelled it.
    */
-  static final class TaskRun<T> implements RunnableFuture<Void> {
+  static class TaskRun<T> implements RunnableFuture<Void> {
     final AsyncWorker<T> worker;
     private final Callable<? extends T> task;
-    /** runTask wrapped in the submitter's context, when the manager propagates one. */
+    /** inside() wrapped in the submitter's context, when the manager propagates one. */
     @Nullable Runnable decorated;
 
     TaskRun(AsyncWorker<T> worker, Callable<? extends T> task) {
@@ -354,18 +448,30 @@ public final class AsyncWorker<T> {
       if (d != null) {
         d.run();
       } else {
-        runTask();
+        worker.run(task);
       }
     }
 
-    void runTask() {
-      worker.run(task);
+    /**
+     * Inside the submitter's context: runs the task, or, on the thread of a finisher that is not the
+     * runner (see fireInContext), the callbacks it took. A pool thread is never that finisher.
+     */
+    void inside() {
+      if (worker.finisher == Thread.currentThread()) {
+        worker.fireStashed();
+      } else {
+        worker.run(task);
+      }
+    }
+
+    /** The exception that ends the worker when the executor refuses this item. */
+    RejectedExecutionException refused(RejectedExecutionException e) {
+      return worker.describeRejection(e);
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      worker.cancel();
-      return isCancelled();
+      return worker.cancel(mayInterruptIfRunning, true) >= 0;
     }
 
     /** True once the worker ended without this task completing it: the queue may drop it. */
@@ -381,15 +487,25 @@ public final class AsyncWorker<T> {
     }
 
     @Override
-    public @Nullable Void get() {
+    public @Nullable Void get() throws ExecutionException {
       worker.awaitDone(false, 0L);
-      return null;
+      return report();
     }
 
     @Override
-    public @Nullable Void get(long timeout, TimeUnit unit) throws TimeoutException {
+    public @Nullable Void get(long timeout, TimeUnit unit) throws ExecutionException, TimeoutException {
       if (!worker.awaitDone(true, unit.toNanos(timeout))) {
-        throw new TimeoutException();
+        throw new TimeoutException("worker " + worker.name() + " did not end within " + timeout + " " + unit);
+      }
+      return report();
+    }
+
+    private @Nullable Void report() throws ExecutionException {
+      if (isCancelled()) {
+        throw new CancellationException("worker " + worker.name() + " ended " + worker.state() + " before it completed");
+      }
+      if (worker.state == FAILED) {
+        throw new ExecutionException(worker.failure());
       }
       return null;
     }
@@ -422,7 +538,7 @@ public final class AsyncWorker<T> {
     if (STATE.compareAndSet(this, RUNNING, end)) {
       // Nobody interrupts us now: only the winner of the terminal CAS interrupts. `runner` stays set
       // while our callbacks run, and finish() clears it just before it publishes `settled`.
-      finish(RUNNING, end, true);
+      finish(RUNNING, end, true, false);
     } else {
       outcome = null; // cancelled or timed out while running: the late result is discarded
       leave(me);
@@ -450,11 +566,16 @@ public final class AsyncWorker<T> {
     }
   }
 
+  /** Interrupts the thread inside the task, if any. Never throws. */
   private void interruptRunner() {
     Object r = runner;
     if (r instanceof Thread && RUNNER.compareAndSet(this, r, INTERRUPTING)) {
       try {
         ((Thread) r).interrupt();
+      } catch (Throwable e) {
+        // A Thread subclass or a security policy refused: the worker has ended all the same, and the
+        // runner's late result is dropped by the lost CAS; only the early wake-up of the task is lost.
+        LOG.log(System.Logger.Level.WARNING, () -> "could not interrupt the thread running worker " + name(), e);
       } finally {
         runner = INTERRUPTED;
       }
@@ -507,10 +628,14 @@ public final class AsyncWorker<T> {
    * owner can cancel).
    */
   <U> TaskRun<U> taskRun(AsyncWorker<U> worker, Callable<? extends U> task) {
-    TaskRun<U> run = new TaskRun<>(worker, task);
+    return withContext(new TaskRun<>(worker, task));
+  }
+
+  /** Wraps the item's inside in this worker's manager's context propagation, captured now. */
+  <U, R extends TaskRun<U>> R withContext(R run) {
     AsyncWorkerManager m = manager;
     if (m != null && m.contextPropagation != null) {
-      run.decorated = m.contextPropagation.apply(run::runTask);
+      run.decorated = m.contextPropagation.apply(run::inside);
     }
     return run;
   }
@@ -579,16 +704,32 @@ public final class AsyncWorker<T> {
    * left its thread.
    */
   public void cancel() {
+    cancel(true, true);
+  }
+
+  /**
+   * Cancels the worker if it has not ended.
+   *
+   * @param interrupt whether a running task is interrupted (otherwise it runs on, its result dropped)
+   * @param dequeue whether a queued item is removed from a bounded queue now (group cancellations
+   *     purge the queue once instead)
+   * @return the state this call ended the worker from, or -1 if it had already ended
+   */
+  int cancel(boolean interrupt, boolean dequeue) {
     int s;
     while ((s = state) < SUCCEEDED) {
       if (STATE.compareAndSet(this, s, CANCELLED)) {
-        if (s != CREATED) {
-          interruptRunner();
+        try {
+          if (interrupt && s != CREATED) {
+            interruptRunner();
+          }
+        } finally {
+          finish(s, CANCELLED, false, dequeue);
         }
-        finish(s, CANCELLED);
-        return;
+        return s;
       }
     }
+    return -1;
   }
 
   /** The hard timeout fired: the scheduler thread races completion with the same CAS. */
@@ -596,8 +737,11 @@ public final class AsyncWorker<T> {
     int s;
     while ((s = state) == SCHEDULED || s == RUNNING) {
       if (STATE.compareAndSet(this, s, TIMED_OUT)) {
-        interruptRunner();
-        finish(s, TIMED_OUT);
+        try {
+          interruptRunner();
+        } finally {
+          finish(s, TIMED_OUT, false, true);
+        }
         return;
       }
     }
@@ -605,14 +749,22 @@ public final class AsyncWorker<T> {
 
   /** Runs once, on the thread whose terminal CAS won; {@code from} is the state it left. */
   private void finish(int from, int end) {
-    finish(from, end, false);
+    finish(from, end, false, false);
   }
 
   /**
    * @param leaving the winner is the thread inside the task: clear `runner` with the publication of
    *     `settled` (one fence for both: waiters read `settled` first, then `runner`)
+   * @param dequeue remove a queued item from a bounded queue (a single cancellation or timeout)
    */
-  private void finish(int from, int end, boolean leaving) {
+  private void finish(int from, int end, boolean leaving, boolean dequeue) {
+    Object l = link;
+    if (l instanceof TaskRun) {
+      link = null; // the item holds the task: a finished worker must not keep it
+      if (dequeue && from == SCHEDULED) {
+        dequeue((TaskRun<?>) l); // before the callbacks, which may want the slot for new work
+      }
+    }
     WorkerStats stats = stats();
     if (stats != null) {
       if (from == CREATED) {
@@ -632,7 +784,11 @@ public final class AsyncWorker<T> {
     finisher = Thread.currentThread();
     Object head = STACK.getAndSet(this, TOMBSTONE);
     if (head instanceof Node) {
-      fireAll((Node) head);
+      if (leaving) {
+        fireAll((Node) head); // the runner is inside the submitter's context already
+      } else {
+        fireInContext((Node) head, l);
+      }
     }
     finisher = null;
     if (leaving) {
@@ -640,6 +796,45 @@ public final class AsyncWorker<T> {
     }
     settled = true;
     wakeSettleWaiters();
+  }
+
+  /** The nodes a finisher took, handed to the context wrapper that runs them on the same thread. */
+  private static final ThreadLocal<@Nullable Node> STASHED = new ThreadLocal<>();
+
+  /**
+   * Fires the nodes inside the submitter's context, captured when the worker started, so that
+   * callbacks of a worker ended by another thread (cancel, timeout) log under the submitter's MDC
+   * and trace. The context wrapper is the queue item's own (captured once, for the task and for
+   * this), or the retried operation's.
+   */
+  private void fireInContext(Node head, @Nullable Object l) {
+    Runnable contextual = l instanceof TaskRun ? ((TaskRun<?>) l).decorated
+        : l instanceof RetryRun ? ((RetryRun<?>) l).contextual() : null;
+    if (contextual == null) {
+      fireAll(head);
+      return;
+    }
+    STASHED.set(head);
+    try {
+      contextual.run(); // calls back fireStashed() on this thread
+    } catch (Throwable e) {
+      LOG.log(System.Logger.Level.WARNING, () -> "context propagation of worker " + name() + " threw", e);
+    } finally {
+      Node left = STASHED.get();
+      STASHED.remove();
+      if (left != null) {
+        fireAll(left); // a wrapper that did not run its task must not cost the callbacks
+      }
+    }
+  }
+
+  /** Inside the context wrapper: fires what fireInContext stashed on this thread. */
+  void fireStashed() {
+    Node head = STASHED.get();
+    if (head != null) {
+      STASHED.set(null);
+      fireAll(head);
+    }
   }
 
   private void fireAll(Node head) {
@@ -955,6 +1150,29 @@ public final class AsyncWorker<T> {
     return manager;
   }
 
+  /**
+   * The starter has added this worker to its manager's tracking. Returns false if the worker ended
+   * first (its workerDone() removed nothing): the starter must remove it.
+   */
+  boolean markTracked() {
+    return TRACKING.compareAndSet(this, TRACK_NONE, TRACK_ADDED); // one caller: the start that claimed it
+  }
+
+  /**
+   * The worker has ended (called once, from workerDone()). Returns true if it was added to the
+   * tracking, so the caller must remove it; false if the starter has not added it yet and will
+   * remove it itself. An acquire read of ADDED orders the starter's add before the caller's remove.
+   */
+  boolean markEndedWasTracked() {
+    return (byte) TRACKING.getAcquire(this) == TRACK_ADDED
+        || !TRACKING.compareAndSet(this, TRACK_NONE, TRACK_ENDED);
+  }
+
+  /** Attaches a retried operation's driver before the operation starts. */
+  void linkDriver(RetryRun<T> driver) {
+    link = driver;
+  }
+
   /** The configured hard timeout in nanoseconds, 0 for none. */
   long timeoutNanos() {
     return timeoutNanos;
@@ -1079,7 +1297,8 @@ public final class AsyncWorker<T> {
     if (finisher == me || runner == me) {
       return true; // called from this worker's own callback or task: it cannot wait for itself
     }
-    AsyncWorker<?> attempt = child;
+    Object l = link;
+    AsyncWorker<?> attempt = l instanceof RetryRun ? ((RetryRun<?>) l).lastAttempt() : null;
     if (attempt != null && attempt.state != CREATED) {
       // A retried operation: its interrupted attempt must leave its thread too.
       if (!(timed ? attempt.awaitDone(true, deadline - System.nanoTime()) : attempt.awaitDone(false, 0L))
@@ -1284,14 +1503,21 @@ public final class AsyncWorker<T> {
       this.worker = worker;
     }
 
+    /**
+     * Cancels the worker, interrupting a running task only if {@code mayInterruptIfRunning} (as
+     * {@code FutureTask} does; without it the task runs on and its late result is dropped). A view
+     * already completed (by the worker, or by hand) is left as it is and the worker is not touched.
+     * Returns whether this view is now cancelled.
+     */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      worker.cancel();
-      if (worker.state == CANCELLED) {
-        // Completes the view now if finish() (maybe on another thread) has not reached it yet; its
-        // own completion later is then a no-op with the same outcome.
-        super.cancel(mayInterruptIfRunning);
-        return true;
+      if (!isDone()) {
+        worker.cancel(mayInterruptIfRunning, true);
+        if (worker.state == CANCELLED) {
+          // Completes the view now if finish() (maybe on another thread) has not reached it yet; its
+          // own completion later is then a no-op with the same outcome.
+          super.cancel(mayInterruptIfRunning);
+        }
       }
       return isCancelled();
     }

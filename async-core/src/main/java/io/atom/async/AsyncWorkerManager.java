@@ -297,19 +297,25 @@ public final class AsyncWorkerManager implements AutoCloseable {
 
   <T> void startTracked(AsyncWorker<T> worker, @Nullable Callable<? extends T> task, @Nullable Runnable launch,
       boolean strict) {
-    if (worker.state() != WorkerState.CREATED) {
-      worker.start(task, launch, strict, null); // throws (or, lenient, returns): never tracked
-      return;
+    AsyncWorker.TaskRun<T> run = task != null ? worker.taskRun(worker, task) : null;
+    if (!worker.claim(run, strict)) {
+      return; // cancelled before it started, or started by another call: never tracked by this one
     }
     // Track first, then read `closed`; close() writes `closed`, then reads the set. One of us sees
     // the other, so a worker is either refused here or cancelled by close(), never left running.
     workers.add(worker);
-    try {
-      worker.start(task, launch, strict, closed ? refusal() : null);
-    } finally {
-      if (worker.isFinished()) {
-        workers.remove(worker); // it may have ended (cancelled) before we added it
-      }
+    if (!worker.markTracked()) {
+      // A racing cancel() ended it before it was tracked, and its workerDone() removed nothing: the
+      // handshake makes us the one to remove it (see AsyncWorker's design comment).
+      untrack(worker);
+    }
+    worker.launch(run, launch, closed ? refusal() : null);
+  }
+
+  private void untrack(AsyncWorker<?> worker) {
+    workers.remove(worker);
+    if (closed) {
+      root().terminateOwnedPoolIfIdle();
     }
   }
 
@@ -327,9 +333,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
         m.failures.add(failure);
       }
     }
-    workers.remove(worker);
-    if (closed) {
-      root().terminateOwnedPoolIfIdle();
+    if (worker.markEndedWasTracked()) {
+      untrack(worker);
     }
   }
 
@@ -377,15 +382,27 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * afterwards run normally: to stop accepting work, use {@link #shutdown()} or {@link #close()}.
    */
   public void cancelAll() {
+    if (cancelTracked() && executor instanceof ThreadPoolExecutor) {
+      ThreadPoolExecutor pool = (ThreadPoolExecutor) executor;
+      if (parent == null || AsyncWorker.hasBoundedQueue(pool)) {
+        // One pass gives back the queue slots of every cancelled, queued task (the per-worker
+        // removal would cost O(queue) each). A scope purges only a bounded queue: an unbounded one
+        // has no slot to give back, and a long one would make every request's scope close slow.
+        pool.purge();
+      }
+    }
+  }
+
+  /** Cancels every tracked worker here and in the scopes; tells whether one of them was queued. */
+  private boolean cancelTracked() {
+    boolean queued = parent == null; // the root purges whatever it finds, as it always has
     for (AsyncWorker<?> worker : workers) {
-      worker.cancel();
+      queued |= worker.cancel(true, false) == AsyncWorker.SCHEDULED;
     }
     for (AsyncWorkerManager scope : scopes) {
-      scope.cancelAll();
+      queued |= scope.cancelTracked();
     }
-    if (parent == null && executor instanceof ThreadPoolExecutor) {
-      ((ThreadPoolExecutor) executor).purge(); // frees the queue slots of the cancelled, queued tasks
-    }
+    return queued;
   }
 
   /**

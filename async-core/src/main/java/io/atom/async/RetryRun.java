@@ -43,13 +43,28 @@ final class RetryRun<T> extends AbstractExecutorService
   private final List<Throwable> failures = new ArrayList<>();
   private int attempts;
   private volatile @Nullable AsyncWorker<T> current;
+  /** The latest attempt, kept after it ends: the op's waitForCompletion() waits for it to leave its thread. */
+  private volatile @Nullable AsyncWorker<T> lastAttempt;
   private volatile @Nullable Future<?> pendingDelay;
+  /** The submitter's context around op.fireStashed(), for callbacks of an op ended by another thread. */
+  private final @Nullable Runnable contextual;
 
   private RetryRun(RetryPolicy<T> policy, Callable<? extends T> task, AsyncWorker<T> op) {
     this.policy = policy;
     this.task = task;
     this.op = op;
     this.scheduler = op.scheduler();
+    Runnable fire = op::fireStashed;
+    Runnable decorated = op.decorate(fire);
+    this.contextual = decorated != fire ? decorated : null;
+  }
+
+  @Nullable AsyncWorker<?> lastAttempt() {
+    return lastAttempt;
+  }
+
+  @Nullable Runnable contextual() {
+    return contextual;
   }
 
   /** Starts {@code op} as the retried operation of {@code task}; {@code op} must be CREATED. */
@@ -59,6 +74,7 @@ final class RetryRun<T> extends AbstractExecutorService
     op.setCallback(policy.onSuccess());
     op.whenDone(policy.onComplete());
     Runnable launch = () -> policy.engine.executeCompletionStage(run, run).whenComplete(run::onFinal);
+    op.linkDriver(run);
     AsyncWorkerManager manager = op.manager();
     if (manager != null) {
       manager.startTracked(op, null, launch, false);
@@ -92,9 +108,9 @@ final class RetryRun<T> extends AbstractExecutorService
         op.markRunning();
         return task.call();
       };
+      lastAttempt = worker; // waitForCompletion() of the op also waits for this attempt to leave its thread
       // Submitted through the operation's context propagation, like any task of its manager.
-      worker.start(null, () -> op.executor().execute(op.taskRun(worker, body)), true, null);
-      op.child = worker; // waitForCompletion() of the op also waits for this attempt to leave its thread
+      worker.startRun(op.withContext(new AttemptRun(worker, body, attempt)), null, true, null);
       if (policy.attemptTimeoutNanos > 0 && !worker.isDone()) {
         long nanos = policy.attemptTimeoutNanos;
         Future<?> timer = scheduler.schedule(op.decorate(() -> worker.expire(nanos)), nanos, TimeUnit.NANOSECONDS);
@@ -167,10 +183,6 @@ final class RetryRun<T> extends AbstractExecutorService
           stage.completeExceptionally(new AttemptFailed(failures.get(failures.size() - 1), true, -1L, true));
           return;
         }
-        if (failure instanceof RejectedExecutionException) {
-          failure = new RejectedExecutionException("manager '" + managerName() + "' could not run attempt "
-              + attempt + " of " + op.name() + ": " + failure.getMessage(), failure);
-        }
         attemptFailed(failure, attempt, stage, worker.state() == WorkerState.TIMED_OUT);
     }
   }
@@ -178,6 +190,30 @@ final class RetryRun<T> extends AbstractExecutorService
   private String managerName() {
     AsyncWorkerManager m = op.manager();
     return m != null ? m.name() : "worker";
+  }
+
+  /**
+   * An attempt's queue item. A refusal by the pool is the operation's manager's: it is counted once
+   * in its rejections and named after the operation and the attempt (the attempt's own worker has no
+   * manager).
+   */
+  private final class AttemptRun extends AsyncWorker.TaskRun<T> {
+    private final int attempt;
+
+    AttemptRun(AsyncWorker<T> worker, Callable<? extends T> body, int attempt) {
+      super(worker, body);
+      this.attempt = attempt;
+    }
+
+    @Override
+    RejectedExecutionException refused(RejectedExecutionException e) {
+      WorkerStats stats = stats();
+      if (stats != null) {
+        stats.countRejected();
+      }
+      return new RejectedExecutionException("manager '" + managerName() + "' could not run attempt " + attempt
+          + " of retried operation " + op.name() + ": " + AsyncWorker.rejectionReason(op.executor(), e), e);
+    }
   }
 
   /**
