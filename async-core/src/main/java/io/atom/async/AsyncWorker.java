@@ -699,9 +699,12 @@ public final class AsyncWorker<T> {
    * {@code CANCELLED} at once, its late result discarded; a finished one is left as it is. A worker
    * never started becomes {@code CANCELLED} and can no longer be started.
    *
-   * <p>Never blocks and never throws. Failure callbacks and waiters are run by this call if it is the
-   * one that ends the worker. Use {@link #waitForCompletion()} to wait until an interrupted task has
-   * left its thread.
+   * <p>Never blocks and never throws (not even when the running thread refuses the interrupt). Failure
+   * callbacks and waiters are run by this call if it is the one that ends the worker, inside the
+   * context (MDC, trace) captured when the worker started, when its manager propagates one. A task
+   * still waiting in a bounded {@link ThreadPoolExecutor} queue is removed from it, so its slot is
+   * free at once. Use {@link #waitForCompletion()} to wait until an interrupted task has left its
+   * thread.
    */
   public void cancel() {
     cancel(true, true);
@@ -1080,9 +1083,15 @@ public final class AsyncWorker<T> {
   }
 
   /**
-   * Returns a {@link CompletableFuture} that completes when this worker ends, for composition.
-   * Cancelling the returned future cancels the worker; completing it by hand does not affect the
-   * worker. Each call returns a new view.
+   * Returns a {@link CompletableFuture} that completes when this worker ends, for composition. Each
+   * call returns a new view.
+   *
+   * <p>Cancelling the view cancels the worker, as {@code FutureTask} does: {@code cancel(true)}
+   * interrupts a running task (as {@link #cancel()} does), {@code cancel(false)} does not (the task
+   * runs on and its late result is dropped; {@link #waitForCompletion()} waits for it to return).
+   * {@code cancel} returns whether the view is now cancelled. Completing the view by hand does not
+   * affect the worker, and once the view is complete (by the worker or by hand) its {@code cancel}
+   * changes nothing and returns {@code isCancelled()}.
    *
    * @return a future completed with the result, or exceptionally with the failure, a
    *     {@link CancellationException} or an {@link AsyncTimeoutException}

@@ -49,8 +49,11 @@ public class ManagerTrackingLincheckTest {
 
   @Test
   void modelChecking() {
+    // Two operations on two threads make few distinct scenarios: a third of the worker test's
+    // iterations covers them (the soak profile runs 200).
+    int iterations = Math.max(10, Integer.getInteger("atom.lincheck.iterations", 30) / 3);
     ModelCheckingOptions options = new ModelCheckingOptions().actorsBefore(0).actorsAfter(0).threads(2)
-        .actorsPerThread(2).iterations(Integer.getInteger("atom.lincheck.iterations", 30)).invocationsPerIteration(500);
+        .actorsPerThread(2).iterations(iterations).invocationsPerIteration(500);
     assertThatCode(() -> options.check(getClass())).doesNotThrowAnyException();
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -82,10 +83,13 @@ public final class AsyncWorkerAutoConfiguration {
   @ConditionalOnMissingBean(name = SCHEDULER_BEAN)
   static ScheduledExecutorService atomAsyncScheduler() {
     AtomicInteger count = new AtomicInteger();
+    // The timer thread knows its scheduler, so that caller-runs can defer a task refused on it.
+    AtomicReference<ScheduledExecutorService> self = new AtomicReference<>();
     ThreadFactory threads = task -> new CallerRunsUnlessShutdownPolicy.TimerThread(task,
-        "atom-async-timer-" + count.incrementAndGet());
+        "atom-async-timer-" + count.incrementAndGet(), self::get);
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, threads);
     scheduler.setRemoveOnCancelPolicy(true);
+    self.set(scheduler);
     return scheduler;
   }
 

@@ -11,11 +11,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * Binds the counters of each {@link AsyncWorkerManager} bean ({@link AsyncWorkerManager#stats()}) as
@@ -30,6 +32,7 @@ import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver
  *   <tr><td>atom.async.workers.active</td><td>gauge</td><td>manager</td></tr>
  *   <tr><td>atom.async.workers.pending</td><td>gauge</td><td>manager</td></tr>
  *   <tr><td>atom.async.workers.rejected</td><td>counter</td><td>manager</td></tr>
+ *   <tr><td>atom.async.workers.deferred</td><td>counter</td><td>name = the executor bean (caller-runs only)</td></tr>
  *   <tr><td>atom.async.retry.calls</td><td>counter</td><td>manager, kind</td></tr>
  *   <tr><td>atom.async.retry.attempts</td><td>counter</td><td>manager, outcome = success|failure</td></tr>
  * </table>
@@ -57,6 +60,17 @@ final class AsyncWorkerManagerMetrics implements MeterBinder {
           } else {
             LOG.info("AsyncWorkerManager bean '{}' keeps no counters, so it has no atom.async metrics;"
                 + " build it with AsyncWorkerManager.builder().recordStats() to publish them", name);
+          }
+        });
+    SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, ThreadPoolTaskExecutor.class)
+        .forEach((name, executor) -> {
+          ThreadPoolExecutor pool = executor.getThreadPoolExecutor();
+          if (pool.getRejectedExecutionHandler() instanceof CallerRunsUnlessShutdownPolicy) {
+            CallerRunsUnlessShutdownPolicy policy = (CallerRunsUnlessShutdownPolicy) pool.getRejectedExecutionHandler();
+            FunctionCounter.builder("atom.async.workers.deferred", policy, CallerRunsUnlessShutdownPolicy::deferred)
+                .tag("name", name).baseUnit("workers")
+                .description("Tasks refused on the timer thread under caller-runs and offered to the pool again later")
+                .register(registry);
           }
         });
   }

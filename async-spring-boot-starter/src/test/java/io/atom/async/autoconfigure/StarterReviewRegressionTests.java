@@ -64,31 +64,6 @@ class StarterReviewRegressionTests {
   }
 
   @Test
-  void callerRuns_neverRunsARetryAttemptOnTheTimerThread() {
-    runner.withPropertyValues("atom.async.pool.core-size=1", "atom.async.pool.max-size=1",
-        "atom.async.pool.queue-capacity=0", "atom.async.pool.rejection-policy=caller-runs").run(context -> {
-          AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
-          CountDownLatch release = new CountDownLatch(1);
-          CountDownLatch blocking = new CountDownLatch(1);
-          manager.createWorker(() -> {
-            blocking.countDown();
-            return release.await(10, TimeUnit.SECONDS);
-          });
-          assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
-          List<String> threads = new CopyOnWriteArrayList<>();
-          AsyncWorker<String> op = manager.retry(() -> {
-            threads.add(Thread.currentThread().getName());
-            throw new IOException("down");
-          }, RetryPolicy.<String>builder().backoff(BackoffStrategy.FIXED).initialDelay(Duration.ofMillis(1)).build());
-          assertThat(op.waitForCompletion(Duration.ofSeconds(10))).isTrue();
-          release.countDown();
-          assertThat(threads).as("attempt 1 on the caller, none on the timer").isNotEmpty()
-              .noneMatch(name -> name.startsWith("atom-async-timer-"));
-          assertThat(op.state()).isEqualTo(WorkerState.FAILED);
-        });
-  }
-
-  @Test
   void aSubSecondKeepAlive_isRefused() {
     runner.withPropertyValues("atom.async.pool.keep-alive=500ms").run(context -> {
       assertThat(context).hasFailed();
