@@ -25,10 +25,15 @@ final class InvalidAtomAsyncPropertyException extends RuntimeException {
 
   InvalidAtomAsyncPropertyException(String property, @Nullable Object value, String reason, String fix,
       @Nullable Throwable cause) {
-    super(property + " " + reason + ", was " + (value == null ? "empty" : DurationFormat.value(value)), cause);
+    super(message(property, value, reason), cause);
     this.property = property;
     this.value = value;
     this.fix = fix;
+  }
+
+  /** {@code <property> <reason>, was <value>}: the message of this exception and of the starter's other property failures. */
+  static String message(String property, @Nullable Object value, String reason) {
+    return property + " " + reason + ", was " + (value == null ? "empty" : DurationFormat.value(value));
   }
 
   String property() {

@@ -243,12 +243,41 @@ class AsyncWorkerAutoConfigurationTests {
     });
   }
 
-  @Test
-  void anUnknownStrategy_stopsStartUp_namingTheProperty() {
-    runner.withPropertyValues("atom.async.retry.backoff=fibonacci").run(context -> {
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "atom.async.retry.backoff | quadratic | fixed, linear, exponential",
+      "atom.async.pool.rejection-policy | discard | abort, caller-runs"})
+  void anUnknownEnumValue_stopsStartUp_listingTheValuesAsWrittenInTheConfiguration(String property, String value,
+      String allowed) {
+    runner.withPropertyValues(property + "=" + value).run(context -> {
       assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("fibonacci");
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("atom.async.retry.backoff");
+      FailureAnalysis analysis = new AtomAsyncEnumPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+      assertThat(analysis).isNotNull();
+      assertThat(analysis.getDescription().lines().findFirst())
+          .hasValue(property + " must be one of " + allowed + ", was " + value);
+      assertThat(analysis.getDescription()).doesNotContain("EXPONENTIAL", "CALLER_RUNS", "ABORT");
+      assertThat(analysis.getAction())
+          .isEqualTo("Update '" + property + "' in your configuration. Use one of " + allowed + ".");
+    });
+  }
+
+  @Test
+  void anUnknownEnumValue_printsOurAnalysis_notBootsUpperCaseOne(CapturedOutput output) {
+    SpringApplication app = new SpringApplication(BareApplication.class);
+    app.setWebApplicationType(WebApplicationType.NONE);
+    app.setDefaultProperties(java.util.Map.of("atom.async.retry.backoff", "quadratic", "spring.main.banner-mode", "off"));
+    assertThatThrownBy(app::run).isNotNull();
+    assertThat(output).contains("APPLICATION FAILED TO START")
+        .contains("atom.async.retry.backoff must be one of fixed, linear, exponential, was quadratic")
+        .contains("Update 'atom.async.retry.backoff' in your configuration. Use one of fixed, linear, exponential.")
+        .doesNotContain("EXPONENTIAL");
+  }
+
+  @Test
+  void aBindingFailureOfAnotherProperty_isLeftToBoot() {
+    runner.withPropertyValues("atom.async.pool.core-size=many").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(new AtomAsyncEnumPropertyFailureAnalyzer().analyze(context.getStartupFailure())).isNull();
     });
   }
 
