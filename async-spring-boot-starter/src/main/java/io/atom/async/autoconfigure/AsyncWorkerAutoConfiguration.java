@@ -11,7 +11,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -64,6 +63,10 @@ public final class AsyncWorkerAutoConfiguration {
         "Set it to a duration such as 60s.");
     check(pool.getKeepAlive().getNano() == 0, "atom.async.pool.keep-alive", pool.getKeepAlive(),
         "must be whole seconds (the pool counts keep-alive in seconds)", "Set it to whole seconds, such as 60s.");
+    // The pool takes the keep-alive as an int of seconds; a larger value would wrap silently.
+    check(pool.getKeepAlive().getSeconds() <= Integer.MAX_VALUE, "atom.async.pool.keep-alive", pool.getKeepAlive(),
+        "must be at most " + Integer.MAX_VALUE + "s (the pool counts keep-alive in an int of seconds)",
+        "Set it to whole seconds, such as 60s.");
     ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutorBuilder()
         .corePoolSize(pool.getCoreSize())
         .maxPoolSize(pool.getMaxSize())
@@ -108,8 +111,9 @@ public final class AsyncWorkerAutoConfiguration {
         .defaultRetryPolicy(retryPolicy(properties.getRetry()));
     Duration timeout = properties.getWorker().getTimeout();
     if (timeout != null) {
-      bind("atom.async.worker.timeout", timeout, "Set it to a positive duration such as 30s, or remove it for none.",
-          () -> builder.defaultTimeout(timeout));
+      String fix = "Set it to a positive duration such as 30s, or remove it for none.";
+      check(isPositive(timeout), "atom.async.worker.timeout", timeout, "must be positive", fix);
+      apply("atom.async.worker.timeout", timeout, fix, () -> builder.defaultTimeout(timeout));
     }
     if (properties.getContextPropagation().isEnabled()) {
       builder.contextPropagation(new ContextPropagation());
@@ -129,35 +133,52 @@ public final class AsyncWorkerAutoConfiguration {
 
   static RetryPolicy<Object> retryPolicy(AtomAsyncProperties.Retry retry) {
     RetryPolicy.Builder<Object> builder = RetryPolicy.builder().name(MANAGER_BEAN);
-    bind("atom.async.retry.max-attempts", retry.getMaxAttempts(), "Set it to 1 (no retry) or more, such as 3.",
-        () -> builder.maxAttempts(retry.getMaxAttempts()));
-    bind("atom.async.retry.initial-delay", retry.getInitialDelay(), "Set it to a duration such as 100ms.",
-        () -> builder.initialDelay(retry.getInitialDelay()));
-    bind("atom.async.retry.backoff", retry.getBackoff(), "Use fixed, linear or exponential.",
-        () -> builder.backoff(retry.getBackoff()));
-    bind("atom.async.retry.max-delay", retry.getMaxDelay(), "Set it to a positive duration such as 10s.",
-        () -> builder.maxDelay(retry.getMaxDelay()));
+    // Each rule is checked here, in property terms, before the core sees the value: the core's own
+    // messages name its builder methods, which a user of the properties never wrote.
+    String fix = "Set it to 1 (no retry) or more, such as 3.";
+    check(retry.getMaxAttempts() >= 1, "atom.async.retry.max-attempts", retry.getMaxAttempts(), "must be >= 1", fix);
+    apply("atom.async.retry.max-attempts", retry.getMaxAttempts(), fix, () -> builder.maxAttempts(retry.getMaxAttempts()));
+
+    Duration initialDelay = retry.getInitialDelay();
+    fix = "Set it to a duration such as 100ms.";
+    checkSet("atom.async.retry.initial-delay", initialDelay, fix);
+    check(!initialDelay.isNegative(), "atom.async.retry.initial-delay", initialDelay, "must not be negative", fix);
+    apply("atom.async.retry.initial-delay", initialDelay, fix, () -> builder.initialDelay(initialDelay));
+
+    BackoffStrategy backoff = retry.getBackoff();
+    fix = "Use " + EnumValues.of(BackoffStrategy.class) + ".";
+    checkSet("atom.async.retry.backoff", backoff, fix);
+    apply("atom.async.retry.backoff", backoff, fix, () -> builder.backoff(backoff));
+
+    Duration maxDelay = retry.getMaxDelay();
+    fix = "Set it to a positive duration such as 10s.";
+    checkSet("atom.async.retry.max-delay", maxDelay, fix);
+    check(isPositive(maxDelay), "atom.async.retry.max-delay", maxDelay, "must be positive", fix);
+    apply("atom.async.retry.max-delay", maxDelay, fix, () -> builder.maxDelay(maxDelay));
+
     Duration maxTotal = retry.getMaxTotalDelay();
     if (maxTotal != null) {
-      bind("atom.async.retry.max-total-delay", maxTotal, "Set it to 0 (one attempt) or more, such as 30s, or remove it.",
-          () -> builder.maxTotalDelay(maxTotal));
+      fix = "Set it to 0 (one attempt) or more, such as 30s, or remove it.";
+      check(!maxTotal.isNegative(), "atom.async.retry.max-total-delay", maxTotal, "must not be negative", fix);
+      apply("atom.async.retry.max-total-delay", maxTotal, fix, () -> builder.maxTotalDelay(maxTotal));
     }
     Double jitter = retry.getJitter();
     if (jitter != null) {
-      bind("atom.async.retry.jitter", jitter, "Set it to a factor from 0 (none) up to, not including, 1, such as 0.5.",
-          () -> builder.jitter(jitter));
+      fix = "Set it to a factor from 0 (none) up to, not including, 1, such as 0.5.";
+      check(jitter >= 0 && jitter < 1, "atom.async.retry.jitter", jitter, "must be >= 0 and < 1", fix);
+      apply("atom.async.retry.jitter", jitter, fix, () -> builder.jitter(jitter));
     }
-    if (retry.getInitialDelay().isZero() && retry.getBackoff() != BackoffStrategy.FIXED) {
-      throw new InvalidAtomAsyncPropertyException("atom.async.retry.initial-delay", retry.getInitialDelay(),
-          "a zero delay only makes sense with fixed backoff, and atom.async.retry.backoff is " + retry.getBackoff(),
-          "Set atom.async.retry.initial-delay above zero, such as 100ms, or set atom.async.retry.backoff to fixed.");
-    }
-    if (retry.getMaxDelay().compareTo(retry.getInitialDelay()) < 0) {
-      throw new InvalidAtomAsyncPropertyException("atom.async.retry.max-delay", retry.getMaxDelay(),
-          "must be >= atom.async.retry.initial-delay (" + retry.getInitialDelay() + ")",
-          "Raise atom.async.retry.max-delay or lower atom.async.retry.initial-delay.");
-    }
+    check(!initialDelay.isZero() || backoff == BackoffStrategy.FIXED, "atom.async.retry.initial-delay", initialDelay,
+        "must be positive unless atom.async.retry.backoff is fixed (it is " + EnumValues.asWritten(backoff) + ")",
+        "Set atom.async.retry.initial-delay above zero, such as 100ms, or set atom.async.retry.backoff to fixed.");
+    check(maxDelay.compareTo(initialDelay) >= 0, "atom.async.retry.max-delay", maxDelay,
+        "must be >= atom.async.retry.initial-delay (" + DurationFormat.format(initialDelay) + ")",
+        "Raise atom.async.retry.max-delay or lower atom.async.retry.initial-delay.");
     return builder.build();
+  }
+
+  private static boolean isPositive(Duration duration) {
+    return !duration.isZero() && !duration.isNegative();
   }
 
   private static void check(boolean valid, String property, @Nullable Object value, String reason, String fix) {
@@ -166,15 +187,21 @@ public final class AsyncWorkerAutoConfiguration {
     }
   }
 
-  /** Applies a value to a core builder, turning the core's IllegalArgumentException into a property error. */
-  private static void bind(String property, @Nullable Object value, String fix, Supplier<?> apply) {
-    if (value == null) {
-      throw new InvalidAtomAsyncPropertyException(property, null, "must be set", fix);
-    }
+  /** An empty value in the configuration binds as null where the property has a default. */
+  private static void checkSet(String property, @Nullable Object value, String fix) {
+    check(value != null, property, value, "must be set", fix);
+  }
+
+  /**
+   * Applies a value, already checked in property terms, to a core builder. Should the core refuse it
+   * anyway (a rule the checks above do not mirror), the start-up failure still names the property and
+   * the value, with the core's exception as the cause.
+   */
+  private static void apply(String property, Object value, String fix, Runnable apply) {
     try {
-      apply.get();
+      apply.run();
     } catch (IllegalArgumentException e) {
-      throw new InvalidAtomAsyncPropertyException(property, value, e.getMessage(), fix);
+      throw new InvalidAtomAsyncPropertyException(property, value, "is not accepted", fix, e);
     }
   }
 }

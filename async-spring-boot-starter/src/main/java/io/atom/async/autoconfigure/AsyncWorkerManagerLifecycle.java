@@ -16,7 +16,9 @@ import org.springframework.context.event.ContextClosedEvent;
  * Shuts the manager beans down gracefully when the context closes (the auto-configured one, or the
  * user's own): each stops accepting work, lets running, queued and retrying work finish for up to
  * {@code atom.async.shutdown.await-termination-period}, then cancels what is left and logs how many
- * it cancelled. Nothing accepted is dropped: every worker ends in a terminal state.
+ * it cancelled. It logs one INFO line per manager as its drain starts. A period too large to count
+ * in nanoseconds (about 292 years or more, such as {@code 1000000000d}) means "wait as long as the
+ * work takes". Nothing accepted is dropped: every worker ends in a terminal state.
  *
  * <p>Only a closing context shuts the managers down: a {@code stop()}/{@code start()} or a pause of a
  * running context leaves them working (it learns of the close from the {@link ContextClosedEvent},
@@ -81,11 +83,25 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationLi
   private void drainAndClose() {
     List<AsyncWorkerManager> all = existingManagers();
     all.forEach(AsyncWorkerManager::shutdown); // all stop accepting first; then one period for all
-    long deadline = System.nanoTime() + awaitTermination.toNanos();
+    // A period beyond Long.MAX_VALUE nanoseconds (~292 years) means "as long as the work takes": an
+    // untimed wait, so no deadline is computed and nothing can overflow. A shorter one is counted from
+    // here as elapsed time, which cannot overflow either (periodNanos < Long.MAX_VALUE, elapsed >= 0).
+    long periodNanos = saturatedNanos(awaitTermination);
+    boolean untilDone = periodNanos == Long.MAX_VALUE;
+    String period = untilDone ? "until it is done" : "for up to " + DurationFormat.format(awaitTermination);
+    long start = System.nanoTime();
     for (AsyncWorkerManager manager : all) {
+      LOG.info("atom.async manager '{}' shutting down: waiting {} for {} workers in flight",
+          manager.name(), period, manager.inFlightCount());
       boolean drained;
       try {
-        drained = manager.waitForAll(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime())));
+        if (untilDone) {
+          manager.waitForAll();
+          drained = true;
+        } else {
+          long remaining = periodNanos - (System.nanoTime() - start);
+          drained = manager.waitForAll(Duration.ofNanos(Math.max(0L, remaining)));
+        }
       } catch (WorkersFailedException failures) {
         drained = true; // they ended; their failures were reported to their own callers
       }
@@ -93,11 +109,19 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationLi
       manager.close();
       if (!drained && left > 0) {
         LOG.warn("atom.async manager '{}' cancelled {} workers still in flight after the shutdown period of {}",
-            manager.name(), left, awaitTermination);
+            manager.name(), left, DurationFormat.format(awaitTermination));
       } else {
         LOG.debug("atom.async manager '{}' finished its work before shutdown", manager.name());
       }
     }
+  }
+
+  /** {@code period} in nanoseconds, saturated at {@code Long.MAX_VALUE} where {@code toNanos()} would throw. */
+  static long saturatedNanos(Duration period) {
+    if (period.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) {
+      return Long.MAX_VALUE;
+    }
+    return period.toNanos();
   }
 
   private List<AsyncWorkerManager> existingManagers() {

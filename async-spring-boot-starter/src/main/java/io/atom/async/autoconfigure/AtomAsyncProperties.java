@@ -360,7 +360,7 @@ public class AtomAsyncProperties {
 
   /** Graceful shutdown of the manager when the application context closes. */
   public static class Shutdown {
-    /** How long running and queued work may finish after the context starts closing; what is left is then cancelled. */
+    /** How long running and queued work may finish after the context starts closing; what is left is then cancelled. About 292 years or more (such as 1000000000d) waits as long as the work takes. */
     private Duration awaitTerminationPeriod = Duration.ofSeconds(10);
 
     /**

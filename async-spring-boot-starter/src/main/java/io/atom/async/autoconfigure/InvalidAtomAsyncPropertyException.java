@@ -14,11 +14,26 @@ final class InvalidAtomAsyncPropertyException extends RuntimeException {
   private final transient @Nullable Object value;
   private final String fix;
 
+  /**
+   * The message reads {@code <property> <reason>, was <value>}, in the user's terms: the property as
+   * written in the configuration and durations as {@link DurationFormat} prints them, such as
+   * {@code atom.async.worker.timeout must be positive, was 0s}. An empty value reads {@code was empty}.
+   */
   InvalidAtomAsyncPropertyException(String property, @Nullable Object value, String reason, String fix) {
-    super("Invalid value '" + value + "' for property '" + property + "': " + reason);
+    this(property, value, reason, fix, null);
+  }
+
+  InvalidAtomAsyncPropertyException(String property, @Nullable Object value, String reason, String fix,
+      @Nullable Throwable cause) {
+    super(message(property, value, reason), cause);
     this.property = property;
     this.value = value;
     this.fix = fix;
+  }
+
+  /** {@code <property> <reason>, was <value>}: the message of this exception and of the starter's other property failures. */
+  static String message(String property, @Nullable Object value, String reason) {
+    return property + " " + reason + ", was " + (value == null ? "empty" : DurationFormat.value(value));
   }
 
   String property() {

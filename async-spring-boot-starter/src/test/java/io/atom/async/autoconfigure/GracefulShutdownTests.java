@@ -77,8 +77,96 @@ class GracefulShutdownTests {
           assertThat(manager.createWorker(() -> 1).state()).as("refused after close").isEqualTo(WorkerState.FAILED);
           // The period plus a margin for a loaded 2-core machine.
           assertThat(closeMs).isGreaterThanOrEqualTo(1400).isLessThan(1500 + 3000);
-          assertThat(output).contains("cancelled 1 workers still in flight after the shutdown period of PT1.5S");
+          assertThat(output).contains("cancelled 1 workers still in flight after the shutdown period of 1500ms");
         });
+  }
+
+  @Test
+  void aHugeAwaitTerminationPeriod_drainsInsteadOfFailingToStop(CapturedOutput output) throws Exception {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class))
+        .withPropertyValues("atom.async.shutdown.await-termination-period=1000000000d") // "forever"
+        .run(context -> {
+          AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+          CountDownLatch started = new CountDownLatch(1);
+          CountDownLatch release = new CountDownLatch(1);
+          AsyncWorker<String> running = manager.createWorker(() -> {
+            started.countDown();
+            if (!release.await(30, TimeUnit.SECONDS)) {
+              throw new java.util.concurrent.TimeoutException("never released");
+            }
+            return "done";
+          });
+          assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+          // Released only once the closing thread waits inside the drain: the work must outlive the
+          // start of the close, and nothing but the drain may be holding the close up.
+          Thread closer = Thread.currentThread();
+          Thread releaser = new Thread(() -> {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> waitsInWaitForAll(closer));
+            release.countDown();
+          }, "releaser");
+          releaser.setDaemon(true);
+          releaser.start();
+
+          ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+          releaser.join(30_000);
+
+          assertThat(running.state()).as("drained, not cancelled").isEqualTo(WorkerState.SUCCEEDED);
+          assertThat(running.getResult(Duration.ofSeconds(1))).isEqualTo("done");
+          assertThat(manager.isShutdown()).isTrue();
+          assertThat(output).doesNotContain("Failed to stop bean").doesNotContain("ArithmeticException")
+              .doesNotContain("cancelled 1 workers")
+              .contains("atom.async manager 'asyncWorkerManager' shutting down: waiting until it is done for 1 workers in flight");
+        });
+  }
+
+  private static boolean waitsInWaitForAll(Thread thread) {
+    Thread.State state = thread.getState();
+    return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+        && java.util.Arrays.stream(thread.getStackTrace()).anyMatch(frame ->
+            frame.getClassName().equals(AsyncWorkerManager.class.getName()) && frame.getMethodName().equals("waitForAll"));
+  }
+
+  @Test
+  void theDrain_logsOneInfoLinePerManager_withItsNameInFlightCountAndPeriod(CapturedOutput output) {
+    CountDownLatch release = new CountDownLatch(1);
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class))
+        .withBean("orders", AsyncWorkerManager.class, () -> AsyncWorkerManager.builder().name("orders").poolSize(2).build())
+        .withBean("billing", AsyncWorkerManager.class, () -> AsyncWorkerManager.builder().name("billing").poolSize(1).build())
+        .withPropertyValues("atom.async.shutdown.await-termination-period=250ms")
+        .run(context -> {
+          try {
+            CountDownLatch started = new CountDownLatch(3);
+            java.util.concurrent.Callable<Boolean> blocked = () -> {
+              started.countDown();
+              return release.await(30, TimeUnit.SECONDS);
+            };
+            AsyncWorkerManager orders = context.getBean("orders", AsyncWorkerManager.class);
+            AsyncWorkerManager billing = context.getBean("billing", AsyncWorkerManager.class);
+            orders.createWorker(blocked);
+            orders.createWorker(blocked);
+            billing.createWorker(blocked);
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+            ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+          } finally {
+            release.countDown(); // the cancelled tasks were interrupted; this only guards a failed assertion
+          }
+          assertThat(output.getAll().lines().filter(line -> line.contains("shutting down"))).containsExactlyInAnyOrder(
+              infoLine(output, "atom.async manager 'orders' shutting down: waiting for up to 250ms for 2 workers in flight"),
+              infoLine(output, "atom.async manager 'billing' shutting down: waiting for up to 250ms for 1 workers in flight"));
+          assertThat(output).contains("atom.async manager 'orders' cancelled 2 workers still in flight after the shutdown period of 250ms")
+              .contains("atom.async manager 'billing' cancelled 1 workers still in flight after the shutdown period of 250ms");
+        });
+  }
+
+  /** The whole captured line holding {@code message}, after asserting it is logged once, at INFO. */
+  private static String infoLine(CapturedOutput output, String message) {
+    List<String> lines = output.getAll().lines().filter(line -> line.endsWith(message)).toList();
+    assertThat(lines).as(message).hasSize(1);
+    assertThat(lines.get(0)).contains("INFO").contains(AsyncWorkerManagerLifecycle.class.getSimpleName());
+    return lines.get(0);
   }
 
   @Test
