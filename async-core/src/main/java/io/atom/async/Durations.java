@@ -33,9 +33,15 @@ final class Durations {
     return value.toNanos();
   }
 
-  /** {@code now + nanos}, saturated so that a huge bound does not wrap into the past. */
+  /** The longest wait a deadline represents: about 146 years, so "forever" for any caller. */
+  static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 2;
+
+  /**
+   * {@code now + nanos}, for comparisons by difference only ({@code deadline - System.nanoTime()}), as
+   * {@link System#nanoTime()} requires: its origin is arbitrary and may be negative. A huge bound is
+   * capped to {@link #MAX_WAIT_NANOS}, so the difference never overflows, whatever the origin.
+   */
   static long deadline(long now, long nanos) {
-    long deadline = now + nanos;
-    return (nanos > 0 && deadline < now) ? Long.MAX_VALUE : deadline;
+    return now + Math.min(nanos, MAX_WAIT_NANOS);
   }
 }
