@@ -32,9 +32,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Scopes.</b> {@link #newScope()} returns a manager that shares this manager's pool but tracks
  * only its own workers, so one request's {@link #waitForAll()} never waits for another request's
- * work; closing the scope cancels what it left unfinished. A manager's {@code waitForAll},
- * {@code allDone}, {@code cancelAll} and {@code inFlightCount} include the workers of its open
- * scopes.
+ * work; closing the scope cancels what it left unfinished, and the cancelled tasks leave a bounded
+ * {@link ThreadPoolExecutor} queue at once, so a closed scope never holds queue slots that live work
+ * needs. A manager's {@code waitForAll}, {@code allDone}, {@code cancelAll} and {@code inFlightCount}
+ * include the workers of its open scopes.
  *
  * <p><b>Memory.</b> A manager tracks in-flight workers only: a worker is dropped as it ends, so a
  * long-lived manager holds nothing for the work it has finished (callers keep their own references).
@@ -380,6 +381,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
   /**
    * Cancels every in-flight worker of this manager and of its scopes. Never blocks. Workers created
    * afterwards run normally: to stop accepting work, use {@link #shutdown()} or {@link #close()}.
+   * Cancelled tasks still queued in a bounded {@link ThreadPoolExecutor} queue are purged from it in
+   * one pass (the root manager purges any queue), so their slots are free for new work.
    */
   public void cancelAll() {
     if (cancelTracked() && executor instanceof ThreadPoolExecutor) {
