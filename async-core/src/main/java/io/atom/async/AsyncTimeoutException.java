@@ -14,6 +14,7 @@ import java.util.Objects;
 public class AsyncTimeoutException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The limit that ran out. */
   private final Duration timeout;
 
   /**

@@ -11,8 +11,11 @@ import java.util.Objects;
 public class RetryExhaustedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** How many attempts ran. */
   private final int attempts;
+  /** Time from the operation's start to its failure. */
   private final Duration elapsed;
+  /** Whether the deadline, not the number of attempts, ended the retrying. */
   private final boolean deadlineReached;
 
   /**

@@ -14,7 +14,9 @@ import java.util.List;
 public class WorkersFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The failures kept, at most {@link AsyncWorkerManager#MAX_REPORTED_FAILURES}. */
   private final List<Throwable> failures;
+  /** Every failure counted, including those not kept. */
   private final long failureCount;
 
   /**
