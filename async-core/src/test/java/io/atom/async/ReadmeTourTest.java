@@ -117,7 +117,7 @@ class ReadmeTourTest {
           .maxTotalDelay(Duration.ofSeconds(30))    // deadline on the whole operation
           .attemptTimeout(Duration.ofSeconds(2))    // hard timeout per attempt (interrupts it)
           .abortOn(IllegalArgumentException.class)  // never retried: fails at once with it
-          .retryIfResult(r -> r.status() >= 500)    // the seed's validate, wired into retry
+          .retryIfResult(r -> r.status() >= 500)    // this result is retried like a failure
           .onError(e -> log.warn("attempt failed", e))
           .build();
       AsyncWorker<Response> call = manager.retry(() -> client.post(order), policy);
