@@ -98,16 +98,13 @@ public final class AsyncWorker<T> {
    * removal and purge the queue once. The item also carries the submitter's context: a finisher that
    * is not the runner (cancel, timeout, rejection) fires the callbacks inside that context.
    *
-   * `tracking` is the manager's handshake with finish(). A start is two halves: claim() wins
-   * CREATED -> SCHEDULED (so exactly one start goes on), then the manager adds the worker to its
-   * tracking and CASes NONE -> ADDED, then launch() submits it. workerDone() CASes NONE -> ENDED
-   * unless it reads ADDED. Whoever comes second removes the worker, so a worker cancelled while it is
-   * being started is never left tracked, whatever the interleaving (ManagerTrackingLincheckTest).
+   * A tracked start is two halves: the manager sets `trackNode`, claim() wins CREATED -> SCHEDULED
+   * (so exactly one start goes on), the manager pushes the node onto its WorkerTracker, then launch()
+   * submits the task. Whoever ends the worker clears `trackNode.worker` (it read SCHEDULED or later,
+   * so it sees the node); a node pushed after its worker ended is dead on arrival. So a worker
+   * cancelled while it is being started is never left tracked, whatever the interleaving
+   * (ManagerTrackingLincheckTest); WorkerTracker's comment has the rest of the argument.
    */
-
-  private static final byte TRACK_NONE = 0;
-  private static final byte TRACK_ADDED = 1;
-  private static final byte TRACK_ENDED = 2;
 
   private static final int CREATED = 0;
   static final int SCHEDULED = 1;
@@ -130,7 +127,6 @@ public final class AsyncWorker<T> {
   private static final VarHandle RELEASED;
   private static final VarHandle TIMER;
   private static final VarHandle TIMEOUT;
-  private static final VarHandle TRACKING;
 
   static {
     try {
@@ -141,7 +137,6 @@ public final class AsyncWorker<T> {
       RELEASED = lookup.findVarHandle(AsyncWorker.class, "released", Node.class);
       TIMER = lookup.findVarHandle(AsyncWorker.class, "timer", Timer.class);
       TIMEOUT = lookup.findVarHandle(AsyncWorker.class, "timeoutNanos", long.class);
-      TRACKING = lookup.findVarHandle(AsyncWorker.class, "tracking", byte.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -169,8 +164,11 @@ public final class AsyncWorker<T> {
    * SCHEDULED CAS, so whoever wins a terminal CAS after that reads it; cleared by finish().
    */
   private @Nullable Object link;
-  /** The manager's tracking handshake: TRACK_NONE, then TRACK_ADDED or TRACK_ENDED, whichever comes first. */
-  private byte tracking;
+  /**
+   * Its place in its manager's WorkerTracker; set by the manager before the CREATED -> SCHEDULED CAS,
+   * so that whoever ends the worker reads it and clears it.
+   */
+  WorkerTracker.@Nullable Node trackNode;
   private volatile @Nullable Timer timer;
   /** The hard timeout, 0 for none; set once. */
   private volatile long timeoutNanos;
@@ -1157,24 +1155,6 @@ public final class AsyncWorker<T> {
 
   @Nullable AsyncWorkerManager manager() {
     return manager;
-  }
-
-  /**
-   * The starter has added this worker to its manager's tracking. Returns false if the worker ended
-   * first (its workerDone() removed nothing): the starter must remove it.
-   */
-  boolean markTracked() {
-    return TRACKING.compareAndSet(this, TRACK_NONE, TRACK_ADDED); // one caller: the start that claimed it
-  }
-
-  /**
-   * The worker has ended (called once, from workerDone()). Returns true if it was added to the
-   * tracking, so the caller must remove it; false if the starter has not added it yet and will
-   * remove it itself. An acquire read of ADDED orders the starter's add before the caller's remove.
-   */
-  boolean markEndedWasTracked() {
-    return (byte) TRACKING.getAcquire(this) == TRACK_ADDED
-        || !TRACKING.compareAndSet(this, TRACK_NONE, TRACK_ENDED);
   }
 
   /** Attaches a retried operation's driver before the operation starts. */

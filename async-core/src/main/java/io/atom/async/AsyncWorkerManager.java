@@ -37,8 +37,10 @@ import org.jspecify.annotations.Nullable;
  * needs. A manager's {@code waitForAll}, {@code allDone}, {@code cancelAll} and {@code inFlightCount}
  * include the workers of its open scopes.
  *
- * <p><b>Memory.</b> A manager tracks in-flight workers only: a worker is dropped as it ends, so a
- * long-lived manager holds nothing for the work it has finished (callers keep their own references).
+ * <p><b>Memory.</b> A manager tracks in-flight workers only: a worker lets go of its tracking as it
+ * ends, so a long-lived manager holds no finished worker, result or task (callers keep their own
+ * references); the few bytes of a finished worker's tracking node are reclaimed as new work arrives
+ * (at most about twice the peak of workers in flight, plus 64 per submitting thread's stripe).
  * Failures are kept for the next {@code waitForAll}, at most {@value #MAX_REPORTED_FAILURES} of them
  * plus a count of the rest.
  *
@@ -55,7 +57,6 @@ public final class AsyncWorkerManager implements AutoCloseable {
   public static final int MAX_REPORTED_FAILURES = 1000;
 
   private static final AtomicInteger MANAGERS = new AtomicInteger();
-  private static final int SCOPE_INITIAL_CAPACITY = 1024;
 
   private final String name;
   private final Executor executor;
@@ -67,8 +68,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private final @Nullable ExecutorService ownedPool;
   private final @Nullable AsyncWorkerManager parent;
 
-  // Per manager or scope, never global: every task touches only its own scope's set (STYLE.md).
-  private final Set<AsyncWorker<?>> workers;
+  // Per manager or scope, never global, and striped by submitting thread in a root manager: a task
+  // pushes one node and its end clears one field, with no lock and no line shared by every task.
+  private final WorkerTracker workers;
   private final Set<AsyncWorkerManager> scopes = ConcurrentHashMap.newKeySet();
   private final FailureLog failures = new FailureLog();
   private volatile boolean closed;
@@ -106,7 +108,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.stats = b.recordStats ? new WorkerStats() : null;
     this.contextPropagation = b.contextPropagation;
     this.defaultRetryPolicy = b.defaultRetryPolicy; // null: RetryPolicy.ofDefaults(), built on first use
-    this.workers = ConcurrentHashMap.newKeySet();
+    this.workers = new WorkerTracker(WorkerTracker.stripesForCpus(Runtime.getRuntime().availableProcessors()));
     this.parent = null;
   }
 
@@ -119,9 +121,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.contextPropagation = parent.contextPropagation;
     this.defaultRetryPolicy = parent.defaultRetryPolicy;
     this.ownedPool = null;
-    // A scope is short-lived and usually fans out at once: start its set large enough that a typical
-    // batch never makes the set resize while its tasks complete (the table is allocated on first use).
-    this.workers = ConcurrentHashMap.newKeySet(SCOPE_INITIAL_CAPACITY);
+    this.workers = new WorkerTracker(1); // a scope is usually fed by one thread: one stripe
     this.parent = parent;
   }
 
@@ -299,25 +299,16 @@ public final class AsyncWorkerManager implements AutoCloseable {
   <T> void startTracked(AsyncWorker<T> worker, @Nullable Callable<? extends T> task, @Nullable Runnable launch,
       boolean strict) {
     AsyncWorker.TaskRun<T> run = task != null ? worker.taskRun(worker, task) : null;
+    WorkerTracker.Node node = new WorkerTracker.Node(worker);
+    worker.trackNode = node; // before the claim, which publishes it to whoever ends the worker
     if (!worker.claim(run, strict)) {
       return; // cancelled before it started, or started by another call: never tracked by this one
     }
-    // Track first, then read `closed`; close() writes `closed`, then reads the set. One of us sees
-    // the other, so a worker is either refused here or cancelled by close(), never left running.
-    workers.add(worker);
-    if (!worker.markTracked()) {
-      // A racing cancel() ended it before it was tracked, and its workerDone() removed nothing: the
-      // handshake makes us the one to remove it (see AsyncWorker's design comment).
-      untrack(worker);
-    }
+    // Track first, then read `closed`; close() writes `closed`, then walks the tracker (both
+    // volatile). One of us sees the other, so a worker is either refused here or cancelled by
+    // close(), never left running.
+    workers.add(node);
     worker.launch(run, launch, closed ? refusal() : null);
-  }
-
-  private void untrack(AsyncWorker<?> worker) {
-    workers.remove(worker);
-    if (closed) {
-      root().terminateOwnedPoolIfIdle();
-    }
   }
 
   private RejectedExecutionException refusal() {
@@ -334,9 +325,18 @@ public final class AsyncWorkerManager implements AutoCloseable {
         m.failures.add(failure);
       }
     }
-    if (worker.markEndedWasTracked()) {
-      untrack(worker);
+    WorkerTracker.Node node = worker.trackNode;
+    if (node != null) {
+      node.worker = null; // dead: the tracker unlinks it later and keeps nothing of the worker
     }
+    if (closed) {
+      root().terminateOwnedPoolIfIdle();
+    }
+  }
+
+  /** This manager's (or scope's) own tracker, for tests. */
+  WorkerTracker tracker() {
+    return workers;
   }
 
   private AsyncWorkerManager root() {
@@ -349,7 +349,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
 
   /** After shutdown(): the owned pool ends once the last tracked worker (retries included) has. */
   private void terminateOwnedPoolIfIdle() {
-    if (ownedPool != null && closed && inFlightCount() == 0) {
+    if (ownedPool != null && closed && allDone()) {
       ownedPool.shutdown();
     }
   }
@@ -399,8 +399,13 @@ public final class AsyncWorkerManager implements AutoCloseable {
   /** Cancels every tracked worker here and in the scopes; tells whether one of them was queued. */
   private boolean cancelTracked() {
     boolean queued = parent == null; // the root purges whatever it finds, as it always has
-    for (AsyncWorker<?> worker : workers) {
-      queued |= worker.cancel(true, false) == AsyncWorker.SCHEDULED;
+    for (int i = 0; i < workers.stripeCount(); i++) {
+      for (WorkerTracker.Node n = workers.head(i); n != null; n = n.next) {
+        AsyncWorker<?> worker = n.live();
+        if (worker != null) {
+          queued |= worker.cancel(true, false) == AsyncWorker.SCHEDULED;
+        }
+      }
     }
     for (AsyncWorkerManager scope : scopes) {
       queued |= scope.cancelTracked();
@@ -414,10 +419,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * @return {@code true} if none is created-and-started but not yet terminal
    */
   public boolean allDone() {
-    for (AsyncWorker<?> worker : workers) {
-      if (!worker.isDone()) {
-        return false;
-      }
+    if (workers.anyNotDone()) {
+      return false;
     }
     for (AsyncWorkerManager scope : scopes) {
       if (!scope.allDone()) {
@@ -484,13 +487,16 @@ public final class AsyncWorkerManager implements AutoCloseable {
   /** Waits once for each worker seen; returns how many were seen, or -1 if the deadline passed. */
   private int awaitPass(boolean timed, long deadline) {
     int seen = 0;
-    for (AsyncWorker<?> worker : workers) {
-      if (worker.isFinished()) {
-        continue; // being removed by its finishing thread
-      }
-      seen++;
-      if (!worker.awaitDone(timed, timed ? deadline - System.nanoTime() : 0L)) {
-        return -1;
+    for (int i = 0; i < workers.stripeCount(); i++) {
+      for (WorkerTracker.Node n = workers.head(i); n != null; n = n.next) {
+        AsyncWorker<?> worker = n.live();
+        if (worker == null) {
+          continue; // ended: its node is dead
+        }
+        seen++;
+        if (!worker.awaitDone(timed, timed ? deadline - System.nanoTime() : 0L)) {
+          return -1;
+        }
       }
     }
     for (AsyncWorkerManager scope : scopes) {
@@ -556,7 +562,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * @return the number of in-flight workers
    */
   public int inFlightCount() {
-    int count = workers.size();
+    int count = workers.countLive();
     for (AsyncWorkerManager scope : scopes) {
       count += scope.inFlightCount();
     }

@@ -1,0 +1,218 @@
+package io.atom.async;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The in-flight workers of one manager or scope, tracked with no lock and no shared hot cache line on
+ * the task path.
+ *
+ * <p><b>Design.</b> Each tracked worker gets a small {@link Node}. Starting a worker pushes its node
+ * onto one stripe's Treiber stack (one CAS on a head that the submitting thread mostly owns: the root
+ * manager has a stripe per pair of CPUs, chosen by thread, a scope has one). Ending a worker writes
+ * one field, {@code node.worker = null}, on a line the finisher touches anyway; it removes nothing.
+ * Dead nodes (no worker, or a finished one) are unlinked lazily by a sweep that an adder runs once
+ * its stripe has seen as many pushes as it had live nodes at the previous sweep (at least
+ * {@value #SWEEP_MIN}): amortised O(1) per push, and a stripe holds at most about twice its in-flight
+ * workers plus {@value #SWEEP_MIN} dead nodes. A dead node holds no worker, so a long-lived manager
+ * keeps no finished worker, its result or its task.
+ *
+ * <p><b>Why no worker is lost.</b> (1) Pushers change only the head, by CAS, after writing their
+ * node's {@code next}; the CAS publishes both. (2) A sweep, one at a time per stripe (a try-lock),
+ * never unlinks the head and only ever replaces {@code pred.next} by a later node whose skipped
+ * nodes are all dead; it never changes a dead node's own {@code next}. So every live node stays
+ * reachable from the head, and a reader that raced a sweep and stands on an unlinked node still
+ * walks forward through dead nodes back into the list. Readers need no lock: a stale {@code next}
+ * is an older, still-valid path; a stale {@code worker} is a finished worker, which readers skip by
+ * its own state. (3) A worker's node is set before the worker's CREATED -> SCHEDULED CAS, so any
+ * thread that ends the worker (and so read SCHEDULED or later) sees its node and clears it; a node
+ * pushed after its worker ended is dead on arrival and is swept like any other.
+ *
+ * <p><b>Consistency.</b> {@link #forEachLive} and {@link #countLive} are weakly consistent, as a
+ * concurrent collection's iterator: every worker tracked before the call and still in flight when
+ * the walk reaches its stripe is visited; workers added meanwhile may or may not be.
+ */
+final class WorkerTracker {
+  static final int SWEEP_MIN = 64;
+
+  private static final VarHandle HEAD;
+  private static final VarHandle SWEEPING;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      HEAD = lookup.findVarHandle(Stripe.class, "head", Node.class);
+      SWEEPING = lookup.findVarHandle(Stripe.class, "sweeping", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** A worker's place in a stripe: cleared (worker = null) when the worker ends. */
+  static final class Node {
+    @Nullable AsyncWorker<?> worker;
+    @Nullable Node next;
+
+    Node(AsyncWorker<?> worker) {
+      this.worker = worker;
+    }
+
+    /** The worker if it is still in flight (its finish() has not run), else null. */
+    @Nullable AsyncWorker<?> live() {
+      AsyncWorker<?> w = worker;
+      return w != null && !w.isFinished() ? w : null;
+    }
+  }
+
+  /** One Treiber stack, padded so that two stripes never share a cache line. */
+  @SuppressWarnings("unused") // the padding fields
+  static final class Stripe {
+    long p0, p1, p2, p3, p4, p5, p6;
+    volatile @Nullable Node head;
+    /** Pushes left before the next sweep; updated racily by adders (a heuristic, not a count). */
+    int untilSweep = SWEEP_MIN;
+    volatile int sweeping;
+    long q0, q1, q2, q3, q4, q5, q6;
+  }
+
+  private final Stripe[] stripes;
+  private final int mask;
+
+  /**
+   * @param stripes a power of two: 1 for a scope, more for a manager shared by many submitting threads
+   */
+  WorkerTracker(int stripes) {
+    if (Integer.bitCount(stripes) != 1) {
+      throw new IllegalArgumentException("stripes must be a power of two but was " + stripes);
+    }
+    this.stripes = new Stripe[stripes];
+    for (int i = 0; i < stripes; i++) {
+      this.stripes[i] = new Stripe();
+    }
+    this.mask = stripes - 1;
+  }
+
+  /** Stripes for a root manager: one per pair of CPUs, a power of two from 1 to 64. */
+  static int stripesForCpus(int cpus) {
+    int wanted = Math.max(1, Math.min(64, (cpus + 1) / 2));
+    return Integer.highestOneBit(wanted) == wanted ? wanted : Integer.highestOneBit(wanted) << 1;
+  }
+
+  /** Pushes {@code node} (whose worker is set) onto the calling thread's stripe. */
+  void add(Node node) {
+    Stripe s = stripes[mask == 0 ? 0 : spread(System.identityHashCode(Thread.currentThread())) & mask];
+    Node h;
+    do {
+      h = s.head;
+      node.next = h;
+    } while (!HEAD.compareAndSet(s, h, node));
+    if (--s.untilSweep <= 0) {
+      trySweep(s);
+    }
+  }
+
+  private static int spread(int h) {
+    return h ^ (h >>> 16);
+  }
+
+  /** Unlinks the dead nodes of {@code s} after its head, unless another thread is sweeping it. */
+  private static void trySweep(Stripe s) {
+    if (!SWEEPING.compareAndSet(s, 0, 1)) {
+      return;
+    }
+    try {
+      int live = 0;
+      Node pred = s.head;
+      if (pred != null) {
+        if (pred.live() != null) {
+          live++;
+        }
+        for (Node n = pred.next; n != null; ) {
+          Node next = n.next;
+          if (n.live() == null) {
+            pred.next = next; // n keeps its own `next`: a reader standing on it walks on into the list
+          } else {
+            pred = n;
+            live++;
+          }
+          n = next;
+        }
+      }
+      s.untilSweep = Math.max(SWEEP_MIN, live);
+    } finally {
+      s.sweeping = 0;
+    }
+  }
+
+  /** How many stripes there are, for a walk by {@link #head(int)}. */
+  int stripeCount() {
+    return stripes.length;
+  }
+
+  /** The newest node of stripe {@code i}; follow {@code next} and take {@link Node#live()}. */
+  @Nullable Node head(int i) {
+    return stripes[i].head;
+  }
+
+  /** Calls {@code action} with each worker in flight (weakly consistent; see the class comment). */
+  void forEachLive(Consumer<AsyncWorker<?>> action) {
+    for (Stripe s : stripes) {
+      for (Node n = s.head; n != null; n = n.next) {
+        AsyncWorker<?> w = n.live();
+        if (w != null) {
+          action.accept(w);
+        }
+      }
+    }
+  }
+
+  /** How many workers are in flight (weakly consistent). */
+  int countLive() {
+    int count = 0;
+    for (Stripe s : stripes) {
+      for (Node n = s.head; n != null; n = n.next) {
+        if (n.live() != null) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Whether any tracked worker has not reached a terminal state (what allDone() asks; stricter than
+   * {@link Node#live()}, which also counts a worker whose finisher is still at work): stops at the
+   * first one.
+   */
+  boolean anyNotDone() {
+    for (Stripe s : stripes) {
+      for (Node n = s.head; n != null; n = n.next) {
+        AsyncWorker<?> w = n.worker;
+        if (w != null && !w.isDone()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Sweeps every stripe now (not on the task path): for tests and for a manager going idle. */
+  void sweepAll() {
+    for (Stripe s : stripes) {
+      trySweep(s);
+    }
+  }
+
+  /** How many nodes the stripes hold, dead ones included (for tests of the memory bound). */
+  int nodeCount() {
+    int count = 0;
+    for (Stripe s : stripes) {
+      for (Node n = s.head; n != null; n = n.next) {
+        count++;
+      }
+    }
+    return count;
+  }
+}
