@@ -89,8 +89,9 @@ public final class AsyncWorker<T> {
    * A timeout is one Timer on the shared scheduler; it holds the worker only until the worker ends,
    * and finish() cancels it. The terminal CAS decides between the timer and completion.
    *
-   * `link` is the queue item (TaskRun) of a started worker, written before the CREATED -> SCHEDULED
-   * CAS, so a canceller or timer that wins from SCHEDULED reads it. Such a winner removes the item
+   * `link` is the queue item (TaskRun) of a started worker, set by CAS (null -> item) before the
+   * CREATED -> SCHEDULED CAS, so a canceller or timer that wins from SCHEDULED reads it, and only one
+   * of two racing starts can set it (the other waits for that start's outcome, then is refused). Such a winner removes the item
    * from a bounded ThreadPoolExecutor queue, so that a dead task gives its slot back at once; if it
    * won before the item was queued, the starter sees the terminal state after execute() returns and
    * removes it then (a volatile write of `state` on one side, a volatile read after the queue's lock
@@ -127,6 +128,7 @@ public final class AsyncWorker<T> {
   private static final VarHandle RELEASED;
   private static final VarHandle TIMER;
   private static final VarHandle TIMEOUT;
+  private static final VarHandle LINK;
 
   static {
     try {
@@ -137,6 +139,7 @@ public final class AsyncWorker<T> {
       RELEASED = lookup.findVarHandle(AsyncWorker.class, "released", Node.class);
       TIMER = lookup.findVarHandle(AsyncWorker.class, "timer", Timer.class);
       TIMEOUT = lookup.findVarHandle(AsyncWorker.class, "timeoutNanos", long.class);
+      LINK = lookup.findVarHandle(AsyncWorker.class, "link", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -268,13 +271,13 @@ public final class AsyncWorker<T> {
    *     or quietly stays cancelled (a manager whose scope closed while it created the worker)
    */
   void start(@Nullable Callable<? extends T> task, @Nullable Runnable launch, boolean strict,
-      @Nullable RuntimeException refusal) {
+      @Nullable Throwable refusal) {
     startRun(task != null ? taskRun(this, task) : null, launch, strict, refusal);
   }
 
   /** As {@link #start}, with the queue item already made (a retry attempt's). */
   void startRun(@Nullable TaskRun<T> run, @Nullable Runnable launch, boolean strict,
-      @Nullable RuntimeException refusal) {
+      @Nullable Throwable refusal) {
     if (claim(run, strict)) {
       launch(run, launch, refusal);
     }
@@ -292,15 +295,30 @@ public final class AsyncWorker<T> {
       notStartable(strict, false);
       return false;
     }
-    // Both written before the CAS so that whoever sees SCHEDULED sees them; only a concurrent double
-    // start (which then throws) could overwrite them.
-    startNanos = System.nanoTime();
+    // The queue item goes in `link` by CAS, before the state CAS: of two concurrent starts only one
+    // gets this far, so the winner's item is the one a canceller finds (and removes, and fires the
+    // callbacks in the context of).
     if (run != null) {
-      link = run;
+      // A concurrent start holds `link` between its CAS here and its state CAS (a few nanoseconds):
+      // wait for its outcome, so that this start is refused for what happened (it started, or a
+      // cancel beat it), never for a start that then failed.
+      for (int spins = 0; !LINK.compareAndSet(this, null, run); spins++) {
+        if (state != CREATED) {
+          notStartable(strict, true);
+          return false;
+        }
+        if (spins < 64) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield(); // the other start's thread was descheduled in that window
+        }
+      }
     }
+    // Written before the CAS so that whoever sees SCHEDULED sees it.
+    startNanos = System.nanoTime();
     if (!STATE.compareAndSet(this, CREATED, SCHEDULED)) {
-      if (run != null && link == run) {
-        link = null; // never queued: do not keep the task
+      if (run != null) {
+        LINK.compareAndSet(this, run, null); // cancelled before it started: never queued, keep no task
       }
       notStartable(strict, true);
       return false;
@@ -316,7 +334,7 @@ public final class AsyncWorker<T> {
    * The second half of a start, after {@link #claim}: arms the timeout and submits the item (or runs
    * {@code launch}), or fails the worker with {@code refusal}.
    */
-  void launch(@Nullable TaskRun<T> run, @Nullable Runnable launch, @Nullable RuntimeException refusal) {
+  void launch(@Nullable TaskRun<T> run, @Nullable Runnable launch, @Nullable Throwable refusal) {
     if (state >= SUCCEEDED) {
       return; // cancelled between the halves: nothing to submit
     }
@@ -365,8 +383,20 @@ public final class AsyncWorker<T> {
         : "worker " + name() + " already started (state " + WorkerState.of(s) + ")");
   }
 
+  /**
+   * Ends the worker FAILED with {@code failure} if it is still waiting for a thread (a retry attempt
+   * that reached its operation's deadline while queued or deferred); a running one is left alone.
+   */
+  void failIfQueued(Throwable failure) {
+    reject(failure, true); // and give its slot back, if it waits in a bounded queue
+  }
+
   /** Ends a SCHEDULED worker FAILED with {@code failure}, claiming it as a runner would. */
   private void reject(Throwable failure) {
+    reject(failure, false);
+  }
+
+  private void reject(Throwable failure, boolean dequeue) {
     // Claiming RUNNING first keeps the rule "only the claimer writes outcome": a broken executor that
     // both ran the task and threw cannot have two threads writing it.
     if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
@@ -376,7 +406,7 @@ public final class AsyncWorker<T> {
       }
       outcome = failure;
       if (STATE.compareAndSet(this, RUNNING, FAILED)) {
-        finish(SCHEDULED, FAILED); // it never ran
+        finish(SCHEDULED, FAILED, false, dequeue); // it never ran
       } else {
         outcome = null; // cancelled or timed out in between: that outcome stands
       }
@@ -485,17 +515,30 @@ public final class AsyncWorker<T> {
     }
 
     @Override
-    public @Nullable Void get() throws ExecutionException {
-      worker.awaitDone(false, 0L);
+    public @Nullable Void get() throws InterruptedException, ExecutionException {
+      await(false, 0L);
       return report();
     }
 
     @Override
-    public @Nullable Void get(long timeout, TimeUnit unit) throws ExecutionException, TimeoutException {
-      if (!worker.awaitDone(true, unit.toNanos(timeout))) {
+    public @Nullable Void get(long timeout, TimeUnit unit)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      if (!await(true, unit.toNanos(timeout))) {
         throw new TimeoutException("worker " + worker.name() + " did not end within " + timeout + " " + unit);
       }
       return report();
+    }
+
+    /** As Future.get: an interrupted waiter gets InterruptedException, its flag cleared. */
+    private boolean await(boolean timed, long nanos) throws InterruptedException {
+      try {
+        return worker.awaitDone(timed, nanos);
+      } catch (AsyncInterruptedException e) {
+        Thread.interrupted();
+        InterruptedException interrupted = new InterruptedException("interrupted while waiting for worker " + worker.name());
+        interrupted.initCause(e);
+        throw interrupted;
+      }
     }
 
     private @Nullable Void report() throws ExecutionException {
@@ -568,14 +611,19 @@ public final class AsyncWorker<T> {
   private void interruptRunner() {
     Object r = runner;
     if (r instanceof Thread && RUNNER.compareAndSet(this, r, INTERRUPTING)) {
+      Throwable refused = null;
       try {
         ((Thread) r).interrupt();
       } catch (Throwable e) {
         // A Thread subclass or a security policy refused: the worker has ended all the same, and the
         // runner's late result is dropped by the lost CAS; only the early wake-up of the task is lost.
-        LOG.log(System.Logger.Level.WARNING, () -> "could not interrupt the thread running worker " + name(), e);
+        refused = e;
       } finally {
-        runner = INTERRUPTED;
+        runner = INTERRUPTED; // first: a runner that lost spins on INTERRUPTING until this
+      }
+      if (refused != null) {
+        Throwable e = refused;
+        LOG.log(System.Logger.Level.WARNING, () -> "could not interrupt the thread running worker " + name(), e);
       }
     }
   }
@@ -720,6 +768,9 @@ public final class AsyncWorker<T> {
     int s;
     while ((s = state) < SUCCEEDED) {
       if (STATE.compareAndSet(this, s, CANCELLED)) {
+        if (!interrupt && link instanceof RetryRun) {
+          ((RetryRun<?>) link).doNotInterrupt(); // read by its onOpDone, which finish() runs below
+        }
         try {
           if (interrupt && s != CREATED) {
             interruptRunner();
@@ -771,7 +822,10 @@ public final class AsyncWorker<T> {
       if (from == CREATED) {
         stats.endedBeforeScheduling(end - SUCCEEDED);
       } else {
-        stats.countEnded(end - SUCCEEDED, from == RUNNING, from == RUNNING ? System.nanoTime() - ranNanos : 0L);
+        // RUNNING without a run stamp: a rejection or an outside driver claimed it, and a cancel or
+        // timeout then won; the worker never left the pending gauge and has no run time.
+        boolean ran = from == RUNNING && ranNanos != 0L;
+        stats.countEnded(end - SUCCEEDED, ran, ran ? System.nanoTime() - ranNanos : 0L);
       }
     }
     Timer t = timer;

@@ -298,7 +298,20 @@ public final class AsyncWorkerManager implements AutoCloseable {
 
   <T> void startTracked(AsyncWorker<T> worker, @Nullable Callable<? extends T> task, @Nullable Runnable launch,
       boolean strict) {
-    AsyncWorker.TaskRun<T> run = task != null ? worker.taskRun(worker, task) : null;
+    startTracked(worker, task, launch, strict, null);
+  }
+
+  /** @param failed the worker ends FAILED with this instead of running (a context capture that threw) */
+  <T> void startTracked(AsyncWorker<T> worker, @Nullable Callable<? extends T> task, @Nullable Runnable launch,
+      boolean strict, @Nullable Throwable failed) {
+    AsyncWorker.TaskRun<T> run = null;
+    if (task != null && failed == null) {
+      try {
+        run = worker.taskRun(worker, task); // captures the submitter's context: user code
+      } catch (RuntimeException | Error e) {
+        failed = e; // one failure channel: the worker ends FAILED, createWorker does not throw
+      }
+    }
     WorkerTracker.Node node = new WorkerTracker.Node(worker);
     worker.trackNode = node; // before the claim, which publishes it to whoever ends the worker
     if (!worker.claim(run, strict)) {
@@ -308,7 +321,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     // volatile). One of us sees the other, so a worker is either refused here or cancelled by
     // close(), never left running.
     workers.add(node);
-    worker.launch(run, launch, closed ? refusal() : null);
+    worker.launch(run, launch, failed != null ? failed : closed ? refusal() : null);
   }
 
   private RejectedExecutionException refusal() {
@@ -689,6 +702,13 @@ public final class AsyncWorkerManager implements AutoCloseable {
      * the given one inside the context it captured, and restores the thread afterwards. It is applied
      * to each task, to each timeout, to each retry delay and attempt, so that tasks, retry attempts
      * and callbacks all see the submitter's context.
+     *
+     * <p>The returned task must run the given one synchronously, on the thread that runs it. It may
+     * be run more than once and on two threads at the same time: the task runs inside it on a pool
+     * thread, and the callbacks of a worker cancelled or timed out from another thread run inside it
+     * on that thread. So restore, do not consume: a wrapper that ends a span or counts an execution
+     * in its {@code finally} sees both runs. If {@code capture} throws, the worker ends
+     * {@code FAILED} with that exception (nothing is submitted), as a refused worker does.
      *
      * @param capture captures the current context around a task
      * @return this builder

@@ -36,7 +36,8 @@ final class RetryRun<T> extends AbstractExecutorService
     implements ScheduledExecutorService, Supplier<CompletionStage<T>> {
 
   private final RetryPolicy<T> policy;
-  private final Callable<? extends T> task;
+  /** The user's operation; dropped when the operation ends, so a finished op keeps no closure. */
+  private volatile @Nullable Callable<? extends T> task;
   private final AsyncWorker<T> op;
   private final ScheduledExecutorService scheduler;
   private final long startNanos = System.nanoTime();
@@ -48,6 +49,10 @@ final class RetryRun<T> extends AbstractExecutorService
   private volatile @Nullable Future<?> pendingDelay;
   /** The submitter's context around op.fireStashed(), for callbacks of an op ended by another thread. */
   private final @Nullable Runnable contextual;
+  /** The context capture threw: the op ends FAILED with it instead of running. */
+  private final @Nullable Throwable captureFailed;
+  /** Cleared by a cancel(false) of the op (its CompletableFuture view): the attempt is not interrupted. */
+  private volatile boolean interruptAttempts = true;
 
   private RetryRun(RetryPolicy<T> policy, Callable<? extends T> task, AsyncWorker<T> op) {
     this.policy = policy;
@@ -55,8 +60,20 @@ final class RetryRun<T> extends AbstractExecutorService
     this.op = op;
     this.scheduler = op.scheduler();
     Runnable fire = op::fireStashed;
-    Runnable decorated = op.decorate(fire);
+    Runnable decorated = fire;
+    Throwable failed = null;
+    try {
+      decorated = op.decorate(fire); // user code: the context capture
+    } catch (RuntimeException | Error e) {
+      failed = e;
+    }
     this.contextual = decorated != fire ? decorated : null;
+    this.captureFailed = failed;
+  }
+
+  /** The op is being cancelled without interrupting (its view's cancel(false)): spare the attempt too. */
+  void doNotInterrupt() {
+    interruptAttempts = false;
   }
 
   @Nullable AsyncWorker<?> lastAttempt() {
@@ -77,9 +94,9 @@ final class RetryRun<T> extends AbstractExecutorService
     op.linkDriver(run);
     AsyncWorkerManager manager = op.manager();
     if (manager != null) {
-      manager.startTracked(op, null, launch, false);
+      manager.startTracked(op, null, launch, false, run.captureFailed);
     } else {
-      op.start(null, launch, true, null);
+      op.start(null, launch, true, run.captureFailed);
     }
   }
 
@@ -105,8 +122,13 @@ final class RetryRun<T> extends AbstractExecutorService
         if (attempt > 1 && deadlinePassed()) {
           throw DEADLINE_PASSED; // queued behind busy threads until after the deadline: do not run
         }
+        Callable<? extends T> operation = task;
+        if (operation == null || op.isDone()) {
+          // The op ended (cancelled, timed out) after this attempt was submitted: do not start it.
+          throw new CancellationException("the retried operation " + op.name() + " has ended");
+        }
         op.markRunning();
-        return task.call();
+        return operation.call();
       };
       lastAttempt = worker; // waitForCompletion() of the op also waits for this attempt to leave its thread
       // Submitted through the operation's context propagation, like any task of its manager.
@@ -115,6 +137,13 @@ final class RetryRun<T> extends AbstractExecutorService
         long nanos = policy.attemptTimeoutNanos;
         Future<?> timer = scheduler.schedule(op.decorate(() -> worker.expire(nanos)), nanos, TimeUnit.NANOSECONDS);
         worker.whenDone(() -> timer.cancel(false));
+      }
+      if (attempt > 1 && policy.maxTotalNanos >= 0 && !worker.isDone()) {
+        // An attempt still waiting for a thread at the deadline (queued behind busy threads, or
+        // deferred under caller-runs) never starts: the operation ends then, not when a thread frees.
+        long left = Math.max(0L, policy.maxTotalNanos - (System.nanoTime() - startNanos));
+        Future<?> deadline = scheduler.schedule(() -> worker.failIfQueued(DEADLINE_PASSED), left, TimeUnit.NANOSECONDS);
+        worker.whenDone(() -> deadline.cancel(false));
       }
       // onOpDone() sets the op terminal, then reads `current`; we wrote `current`, then read the op.
       if (op.isDone()) {
@@ -314,10 +343,11 @@ final class RetryRun<T> extends AbstractExecutorService
 
   /** The operation ended: if it was cancelled or timed out, stop the attempt and the delay. */
   private void onOpDone() {
+    task = null; // a finished operation keeps no closure (the op's worker outlives it in user hands)
     if (op.state() == WorkerState.CANCELLED || op.state() == WorkerState.TIMED_OUT) {
       AsyncWorker<T> attempt = current;
       if (attempt != null) {
-        attempt.cancel();
+        attempt.cancel(interruptAttempts, true);
       }
       Future<?> delay = pendingDelay;
       if (delay != null) {

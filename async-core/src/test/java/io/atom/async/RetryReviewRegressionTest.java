@@ -77,8 +77,11 @@ class RetryReviewRegressionTest {
         throw new IOException("down");
       }, RetryPolicy.<String>builder().backoff(BackoffStrategy.FIXED).initialDelay(Duration.ofMillis(10))
           .maxTotalDelay(Duration.ofMillis(150)).maxAttempts(10).build());
-      // Hold the thread well past the deadline, then release it (bounded: the op must end soon after).
-      assertThat(op.waitForCompletion(Duration.ofMillis(400))).isFalse();
+      // The thread stays busy past the deadline: the queued attempt never runs, and the operation
+      // ends at the deadline, not when the thread frees (bounded: it must end while still busy).
+      assertThat(op.waitForCompletion(Duration.ofSeconds(10))).isTrue();
+      assertThat(busy.getCount()).as("ended while the thread was still busy").isEqualTo(1);
+      assertThat(single.getQueue()).as("the dead attempt gave its slot back").isEmpty();
       busy.countDown();
       assertThatThrownBy(() -> op.getResult(Duration.ofSeconds(10)))
           .isInstanceOfSatisfying(RetryExhaustedException.class, e -> {

@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * that saturation never drops work: it waits on the timer (not on a pool thread) and is offered to
  * the pool again after a short back-off ({@value #FIRST_BACKOFF_MILLIS} ms, doubling up to
  * {@value #MAX_BACKOFF_MILLIS} ms) until the pool takes it. While it waits, its worker is still
- * scheduled: its hard timeout and {@code cancel()} apply (a task whose worker has ended is dropped at
- * its next offer), and a retried operation's deadline is checked when the attempt runs, as for an
- * attempt that waited in the queue. If the pool shuts down meanwhile, the task is cancelled, so its
- * worker ends CANCELLED. Each deferred task is counted once ({@link #deferred()}).
+ * scheduled: its hard timeout and {@code cancel()} apply, and so does a retried operation's deadline,
+ * which ends an attempt still waiting for a thread (a task whose worker has ended is dropped at its
+ * next offer). If the pool shuts down meanwhile, the task is cancelled, so its worker ends
+ * CANCELLED. Each deferred task is counted once ({@link #deferred()}).
  */
 final class CallerRunsUnlessShutdownPolicy implements RejectedExecutionHandler {
   static final long FIRST_BACKOFF_MILLIS = 5;
