@@ -50,6 +50,13 @@ FAN_OUT_P95 = [
     ("FanOutBenchmark.oursScopeOnSpringExecutorWithMetrics", "ours, Spring executor, metrics on", True),
 ]
 
+SUBMITTERS = [
+    ("raw TPE submit+get each, 8 submitters", "SubmittersBenchmark.rawTpeSubmitGetEach",
+     "root manager shared by 8 submitters, no scopes", "SubmittersBenchmark.oursSharedRoot", (">=", 0.9)),
+    ("raw TPE submit+get each, 8 submitters", "SubmittersBenchmark.rawTpeSubmitGetEach",
+     "a scope per submitter, 8 submitters", "SubmittersBenchmark.oursScopePerSubmitter", (">=", 0.95)),
+]
+
 RETRY = [
     ("hand-rolled reschedule on a ScheduledExecutorService", "RetryBenchmark.handRolledRetryFailTwice",
      "manager.retry, FIXED", "RetryBenchmark.oursRetryFailTwice", ("<=", 1.05)),
@@ -267,6 +274,14 @@ def main():
         p95 = pct(r, "95.0")
         t, v = ("p95 ≤ 350 µs", ("met" if p95 <= 350 else "**missed**")) if ours else ("—", "")
         out.append(f"| {name} | {fmt(pct(r, '50.0'))} | {fmt(p95)} | {fmt(pct(r, '99.0'))} | {t} | {v} |")
+    out.append("")
+
+    out.append("## Many submitters: 8 threads fanning out 1,000 tasks each on one pool")
+    out.append("")
+    out.append("Throughput in batches of 1,000 per second, summed over the 8 submitting threads (higher is "
+               "better); pool of `poolSize` threads (0 = one per CPU, `-p poolSize=16` for 16):")
+    out.append("")
+    compare_table(out, jmh, SUBMITTERS, "thrpt", thrpt, "batches/s", 0)
     out.append("")
 
     out.append("## Retry")

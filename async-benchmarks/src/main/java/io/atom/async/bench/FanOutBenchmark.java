@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
- * Fan-out/fan-in of {@value #TASKS} trivial tasks on a pool of 2 threads; one operation is the whole batch,
+ * Fan-out/fan-in of {@value #TASKS} trivial tasks on a pool of one thread per CPU ({@code poolSize}); one operation is the whole batch,
  * and every variant reads all {@value #TASKS} results. Peers: raw {@link ThreadPoolExecutor} submit then
  * {@code get} each, {@code CompletableFuture.supplyAsync} × {@value #TASKS} + {@code allOf(..).join()}, Spring's
  * {@link ThreadPoolTaskExecutor} submit then {@code get} each. Ours: a scope ({@code manager.newScope()} in
@@ -48,6 +49,10 @@ public class FanOutBenchmark {
   /** Tasks per operation. */
   public static final int TASKS = 1000;
 
+  /** Pool threads; {@code 0} (the default) is one per CPU. {@code -p poolSize=16} measures a 16-thread pool. */
+  @Param({"0"})
+  public int poolSize;
+
   ThreadPoolExecutor raw;
   ThreadPoolExecutor rawWithMetrics;
   ThreadPoolTaskExecutor spring;
@@ -62,10 +67,11 @@ public class FanOutBenchmark {
   @Setup
   public void setUp() {
     registry = new SimpleMeterRegistry();
-    raw = Pools.rawPool("raw");
-    rawWithMetrics = Pools.rawPool("raw-metrics");
-    spring = Pools.springExecutor();
-    springWithMetrics = Pools.springExecutor();
+    int threads = Pools.threads(poolSize);
+    raw = Pools.rawPool("raw", threads);
+    rawWithMetrics = Pools.rawPool("raw-metrics", threads);
+    spring = Pools.springExecutor(threads);
+    springWithMetrics = Pools.springExecutor(threads);
     onRaw = Pools.manager("raw", raw, false, null, null);
     onRawWithMetrics = Pools.manager("rawWithMetrics", rawWithMetrics, true, registry, null);
     onSpring = Pools.manager("spring", spring.getThreadPoolExecutor(), false, null, null);

@@ -56,8 +56,29 @@ public final class Pools {
    * @return a started-on-demand pool
    */
   public static ThreadPoolExecutor rawPool(String name) {
-    return new ThreadPoolExecutor(THREADS, THREADS, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+    return rawPool(name, THREADS);
+  }
+
+  /**
+   * A raw pool of {@code threads} threads, as {@link #rawPool(String)}.
+   *
+   * @param name thread name prefix
+   * @param threads the pool size
+   * @return a started-on-demand pool
+   */
+  public static ThreadPoolExecutor rawPool(String name, int threads) {
+    return new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
         daemonThreads(name));
+  }
+
+  /**
+   * A benchmark's {@code poolSize} parameter: {@code 0} means one thread per CPU.
+   *
+   * @param poolSize the parameter
+   * @return the number of pool threads
+   */
+  public static int threads(int poolSize) {
+    return poolSize > 0 ? poolSize : Runtime.getRuntime().availableProcessors();
   }
 
   /**
@@ -68,9 +89,19 @@ public final class Pools {
    * @return the initialised executor; {@link ThreadPoolTaskExecutor#shutdown()} it when done
    */
   public static ThreadPoolTaskExecutor springExecutor() {
+    return springExecutor(THREADS);
+  }
+
+  /**
+   * Spring's executor as {@link #springExecutor()}, with {@code threads} threads.
+   *
+   * @param threads core = max pool size
+   * @return the initialised executor
+   */
+  public static ThreadPoolTaskExecutor springExecutor(int threads) {
     ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-    executor.setCorePoolSize(THREADS);
-    executor.setMaxPoolSize(THREADS);
+    executor.setCorePoolSize(threads);
+    executor.setMaxPoolSize(threads);
     executor.setQueueCapacity(SPRING_QUEUE_CAPACITY);
     executor.setKeepAliveSeconds(60);
     executor.setThreadNamePrefix("atom-async-");

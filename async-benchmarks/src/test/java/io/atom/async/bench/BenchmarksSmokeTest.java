@@ -71,6 +71,29 @@ class BenchmarksSmokeTest {
   }
 
   @Test
+  void submitters_eightThreadsShareOnePoolAndReadEveryResult() throws Exception {
+    SubmittersBenchmark b = new SubmittersBenchmark();
+    b.setUp();
+    java.util.concurrent.ExecutorService submitters =
+        java.util.concurrent.Executors.newFixedThreadPool(SubmittersBenchmark.SUBMITTERS);
+    try {
+      java.util.List<java.util.concurrent.Future<Integer>> sums = new java.util.ArrayList<>();
+      for (int t = 0; t < SubmittersBenchmark.SUBMITTERS; t++) {
+        sums.add(submitters.submit(() -> b.rawTpeSubmitGetEach() + b.oursSharedRoot() + b.oursScopePerSubmitter()));
+      }
+      for (java.util.concurrent.Future<Integer> sum : sums) {
+        assertEquals(3 * SubmittersBenchmark.TASKS, sum.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      assertEquals(0, b.root.inFlightCount());
+      assertTrue(b.root.allDone());
+      assertEquals(0, b.scopes.inFlightCount());
+    } finally {
+      submitters.shutdownNow();
+      b.tearDown();
+    }
+  }
+
+  @Test
   void retry_everyVariantSucceedsOnTheThirdOrFirstAttempt() throws Exception {
     for (long delay : new long[] {0, 1}) {
       RetryBenchmark.FailTwice s = new RetryBenchmark.FailTwice();
