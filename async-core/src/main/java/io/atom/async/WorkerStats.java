@@ -30,12 +30,17 @@ public final class WorkerStats {
 
   private static final int OUTCOMES = 4; // SUCCEEDED, FAILED, CANCELLED, TIMED_OUT
 
+  // Five updates per task that runs (scheduled; queued + its wait; ended + its run time): the two
+  // gauges are derived from these counts instead of being kept with four more updates per task.
   private final LongAdder[] ended = adders(OUTCOMES);
   private final LongAdder[] runNanos = adders(OUTCOMES);
+  private final LongAdder scheduled = new LongAdder();
   private final LongAdder queued = new LongAdder();
   private final LongAdder queueWaitNanos = new LongAdder();
-  private final LongAdder pending = new LongAdder();
-  private final LongAdder active = new LongAdder();
+  /** Ended while scheduled, never having run (cancelled or timed out in the queue, rejected). */
+  private final LongAdder endedWaiting = new LongAdder();
+  /** Ended before it was ever scheduled (cancelled before startAsync). */
+  private final LongAdder endedUnstarted = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder[] retryCalls = adders(RetryCall.values().length);
   private final LongAdder successfulAttempts = new LongAdder();
@@ -108,7 +113,9 @@ public final class WorkerStats {
    * @return the current count
    */
   public long pending() {
-    return pending.sum();
+    // What is subtracted is read first: a worker scheduled meanwhile can only make this larger.
+    long left = queued.sum() + endedWaiting.sum();
+    return Math.max(0L, scheduled.sum() - left);
   }
 
   /**
@@ -118,7 +125,11 @@ public final class WorkerStats {
    * @return the current count
    */
   public long active() {
-    return active.sum();
+    long endedAfterRunning = -endedWaiting.sum() - endedUnstarted.sum();
+    for (LongAdder e : ended) {
+      endedAfterRunning += e.sum();
+    }
+    return Math.max(0L, queued.sum() - endedAfterRunning);
   }
 
   /**
@@ -170,29 +181,27 @@ public final class WorkerStats {
   // ------------------------------------------------------------ writes (package-private)
 
   void scheduled() {
-    pending.increment();
+    scheduled.increment();
   }
 
   void running(long queueWait) {
-    pending.decrement();
-    active.increment();
     queued.increment();
     queueWaitNanos.add(queueWait);
   }
 
   /** A worker ended; {@code wasRunning} tells which gauge it leaves, {@code ran} its run time. */
   void countEnded(int outcomeIndex, boolean wasRunning, long ran) {
-    if (wasRunning) {
-      active.decrement();
-    } else {
-      pending.decrement();
-    }
     ended[outcomeIndex].increment();
-    runNanos[outcomeIndex].add(ran);
+    if (wasRunning) {
+      runNanos[outcomeIndex].add(ran);
+    } else {
+      endedWaiting.increment();
+    }
   }
 
   void endedBeforeScheduling(int outcomeIndex) {
     ended[outcomeIndex].increment(); // cancelled before startAsync: never pending
+    endedUnstarted.increment();
   }
 
   void countRejected() {
