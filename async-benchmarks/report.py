@@ -35,9 +35,9 @@ FAN_OUT = [
     ("Spring TPTE submit+get each", "FanOutBenchmark.springTaskExecutorSubmitGetEach",
      "scope, Spring executor, metrics on", "FanOutBenchmark.oursScopeOnSpringExecutorWithMetrics", (">=", 1.0)),
     ("ours, raw pool, metrics off", "FanOutBenchmark.oursScopeOnRawPool",
-     "ours, raw pool, metrics on", "FanOutBenchmark.oursScopeOnRawPoolWithMetrics", (">=", 0.85)),
+     "ours, raw pool, metrics on", "FanOutBenchmark.oursScopeOnRawPoolWithMetrics", (">=", 0.9)),
     ("ours, Spring executor, metrics off", "FanOutBenchmark.oursScopeOnSpringExecutor",
-     "ours, Spring executor, metrics on", "FanOutBenchmark.oursScopeOnSpringExecutorWithMetrics", (">=", 0.85)),
+     "ours, Spring executor, metrics on", "FanOutBenchmark.oursScopeOnSpringExecutorWithMetrics", (">=", 0.9)),
 ]
 
 FAN_OUT_P95 = [

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Design.</b> Each tracked worker gets a small {@link Node}. Starting a worker pushes its node
  * onto one stripe's Treiber stack (one CAS on a head that the submitting thread mostly owns: the root
- * manager has a stripe per pair of CPUs, chosen by thread, a scope has one). Ending a worker writes
+ * manager has two stripes per CPU, at least 4, chosen by thread; a scope has one). Ending a worker writes
  * one field, {@code node.worker = null}, on a line the finisher touches anyway; it removes nothing.
  * Dead nodes (no worker, or a finished one) are unlinked lazily by a sweep that an adder runs once
  * its stripe has seen as many pushes as it had live nodes at the previous sweep (at least
@@ -94,10 +94,14 @@ final class WorkerTracker {
     this.mask = stripes - 1;
   }
 
-  /** Stripes for a root manager: one per pair of CPUs, a power of two from 1 to 64. */
+  /**
+   * Stripes for a root manager, shared by any number of submitting threads: two per CPU, at least 4
+   * (submitters outnumber cores, and each push should rarely meet another on its line), at most 64;
+   * a power of two. A stripe is about 150 bytes.
+   */
   static int stripesForCpus(int cpus) {
-    int wanted = Math.max(1, Math.min(64, (cpus + 1) / 2));
-    return Integer.highestOneBit(wanted) == wanted ? wanted : Integer.highestOneBit(wanted) << 1;
+    int wanted = Math.max(4, Math.min(64, 2 * cpus));
+    return Integer.highestOneBit(wanted - 1) << 1;
   }
 
   /** Pushes {@code node} (whose worker is set) onto the calling thread's stripe. */

@@ -133,6 +133,16 @@ class WorkerTrackerStressTest {
     }
   }
 
+  @Test
+  void aRootManagerHasTwoStripesPerCpu_atLeastFour_atMostSixtyFour() {
+    assertThat(WorkerTracker.stripesForCpus(1)).isEqualTo(4);
+    assertThat(WorkerTracker.stripesForCpus(2)).isEqualTo(4);
+    assertThat(WorkerTracker.stripesForCpus(3)).isEqualTo(8);
+    assertThat(WorkerTracker.stripesForCpus(16)).isEqualTo(32);
+    assertThat(WorkerTracker.stripesForCpus(40)).isEqualTo(64);
+    assertThat(WorkerTracker.stripesForCpus(1_000)).isEqualTo(64);
+  }
+
   private static void assertNoDeadNodeHoldsAWorker(WorkerTracker tracker) {
     for (int i = 0; i < tracker.stripeCount(); i++) {
       for (WorkerTracker.Node n = tracker.head(i); n != null; n = n.next) {

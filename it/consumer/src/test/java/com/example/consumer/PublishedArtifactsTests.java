@@ -42,6 +42,18 @@ class PublishedArtifactsTests {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"async-core", "async-spring-boot-starter"})
+  void eachJarCarriesTheLicence(String artifact) throws IOException {
+    Path jar = GROUP.resolve(artifact).resolve(VERSION).resolve(artifact + "-" + VERSION + ".jar");
+    try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+      java.util.jar.JarEntry licence = file.getJarEntry("META-INF/LICENSE");
+      assertThat(licence).as("META-INF/LICENSE in %s", jar).isNotNull();
+      String text = new String(file.getInputStream(licence).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(text).contains("Apache License", "Version 2.0, January 2004");
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"async-bom", "async-core", "async-spring-boot-starter"})
   void eachPom_hasTheMetadataMavenCentralRequires_andStandsAlone(String artifact) throws Exception {
     Path pom = GROUP.resolve(artifact).resolve(VERSION).resolve(artifact + "-" + VERSION + ".pom");
