@@ -33,19 +33,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class HardeningRegressionTest {
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final CountDownLatch started = new CountDownLatch(1);
+  private final TaskGate gate = new TaskGate();
 
   @AfterEach
   void releaseBlockedTasks() {
-    release.countDown();
-  }
-
-  /** A task that says it runs, then blocks until the test releases it (bounded). */
-  private Integer blockUntilReleased() throws InterruptedException {
-    started.countDown();
-    release.await(20, SECONDS);
-    return 0;
+    gate.release();
   }
 
   private static ThreadPoolExecutor oneThreadTwoSlots() {
@@ -58,8 +50,8 @@ class HardeningRegressionTest {
   void closingAScope_givesTheQueueSlotsOfItsCancelledTasksBack() throws Exception {
     ThreadPoolExecutor pool = oneThreadTwoSlots();
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build()) {
-      manager.createWorker(this::blockUntilReleased);
-      assertThat(started.await(10, SECONDS)).isTrue();
+      manager.createWorker(gate::block);
+      gate.awaitStarted();
       try (AsyncWorkerManager scope = manager.newScope()) {
         scope.createWorker(() -> 1);
         scope.createWorker(() -> 2);
@@ -70,7 +62,7 @@ class HardeningRegressionTest {
       AsyncWorker<Integer> next = manager.createWorker(() -> 3);
 
       assertThat(next.state()).as("not refused as saturated").isEqualTo(WorkerState.SCHEDULED);
-      release.countDown();
+      gate.release();
       assertThat(next.getResult(Duration.ofSeconds(10))).isEqualTo(3);
     } finally {
       pool.shutdownNow();
@@ -81,8 +73,8 @@ class HardeningRegressionTest {
   void cancellingOneQueuedWorker_givesItsSlotBack() throws Exception {
     ThreadPoolExecutor pool = oneThreadTwoSlots();
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build()) {
-      manager.createWorker(this::blockUntilReleased);
-      assertThat(started.await(10, SECONDS)).isTrue();
+      manager.createWorker(gate::block);
+      gate.awaitStarted();
       AsyncWorker<Integer> first = manager.createWorker(() -> 1);
       manager.createWorker(() -> 2);
 
@@ -91,7 +83,7 @@ class HardeningRegressionTest {
       assertThat(pool.getQueue()).hasSize(1);
       AsyncWorker<Integer> next = manager.createWorker(() -> 3);
       assertThat(next.state()).isEqualTo(WorkerState.SCHEDULED);
-      release.countDown();
+      gate.release();
       assertThat(next.getResult(Duration.ofSeconds(10))).isEqualTo(3);
     } finally {
       pool.shutdownNow();
@@ -103,8 +95,8 @@ class HardeningRegressionTest {
     ThreadPoolExecutor pool = oneThreadTwoSlots();
     ManualScheduler scheduler = new ManualScheduler();
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).scheduler(scheduler).build()) {
-      manager.createWorker(this::blockUntilReleased);
-      assertThat(started.await(10, SECONDS)).isTrue();
+      manager.createWorker(gate::block);
+      gate.awaitStarted();
       AsyncWorker<Integer> doomed = manager.<Integer>newWorker().setTimeout(Duration.ofMillis(5));
       doomed.startAsync(() -> 1);
       manager.createWorker(() -> 2);
@@ -125,14 +117,14 @@ class HardeningRegressionTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     AtomicInteger ran = new AtomicInteger();
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build()) {
-      manager.createWorker(this::blockUntilReleased);
-      assertThat(started.await(10, SECONDS)).isTrue();
+      manager.createWorker(gate::block);
+      gate.awaitStarted();
       try (AsyncWorkerManager scope = manager.newScope()) {
         for (int i = 0; i < 3; i++) {
           scope.createWorker(ran::incrementAndGet);
         }
       }
-      release.countDown();
+      gate.release();
       AsyncWorker<Integer> after = manager.createWorker(ran::get);
       assertThat(after.getResult(Duration.ofSeconds(10))).as("the cancelled tasks never ran").isZero();
     } finally {
@@ -144,18 +136,7 @@ class HardeningRegressionTest {
 
   /** A context of one thread-local value, captured at submit and restored around the task. */
   private static final ThreadLocal<String> REQUEST = ThreadLocal.withInitial(() -> "none");
-  private static final UnaryOperator<Runnable> PROPAGATE_REQUEST = task -> {
-    String captured = REQUEST.get();
-    return () -> {
-      String previous = REQUEST.get();
-      REQUEST.set(captured);
-      try {
-        task.run();
-      } finally {
-        REQUEST.set(previous);
-      }
-    };
-  };
+  private static final UnaryOperator<Runnable> PROPAGATE_REQUEST = TaskGate.propagating(REQUEST);
 
   @Test
   void callbacksOfAWorkerCancelledFromAnotherThread_runInTheSubmittersContext() throws Exception {
@@ -167,14 +148,14 @@ class HardeningRegressionTest {
       REQUEST.set("request-1");
       AsyncWorker<Integer> running = manager.<Integer>newWorker()
           .setFailureCallback(e -> seen.add("running:" + REQUEST.get()));
-      running.startAsync(this::blockUntilReleased);
+      running.startAsync(gate::block);
       AsyncWorker<Integer> op = manager.retry(() -> {
         throw new IllegalStateException("always");
       }, RetryPolicy.<Integer>builder().maxAttempts(100).initialDelay(Duration.ofHours(1))
           .backoff(BackoffStrategy.FIXED).build());
       op.setFailureCallback(e -> seen.add("op:" + REQUEST.get()));
       REQUEST.set("none");
-      assertThat(started.await(10, SECONDS)).isTrue();
+      gate.awaitStarted();
 
       String cancellerAfter = admin.submit(() -> {
         REQUEST.set("admin");
@@ -247,8 +228,8 @@ class HardeningRegressionTest {
       assertThat(firstAttemptEnded.await(10, SECONDS)).isTrue();
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !scheduler.scheduled.isEmpty()
           && pool.getActiveCount() == 0);
-      manager.createWorker(this::blockUntilReleased); // the pool's only thread is busy now
-      assertThat(started.await(10, SECONDS)).isTrue();
+      manager.createWorker(gate::block); // the pool's only thread is busy now
+      gate.awaitStarted();
 
       scheduler.fireAll(); // the delay ends: attempt 2 is offered to the full pool
 
@@ -322,9 +303,9 @@ class HardeningRegressionTest {
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build()) {
       AtomicInteger failureCallbacks = new AtomicInteger();
       AsyncWorker<Integer> worker = manager.<Integer>newWorker().setFailureCallback(e -> failureCallbacks.incrementAndGet());
-      worker.startAsync(this::blockUntilReleased);
+      worker.startAsync(gate::block);
       CompletableFuture<Integer> view = worker.toCompletableFuture();
-      assertThat(started.await(10, SECONDS)).isTrue();
+      gate.awaitStarted();
 
       assertThatCode(worker::cancel).doesNotThrowAnyException();
 
@@ -334,7 +315,7 @@ class HardeningRegressionTest {
       assertThat(view).isCancelled();
       assertThat(manager.inFlightCount()).isZero();
       assertThat(manager.waitForAll(Duration.ofSeconds(5))).isTrue();
-      release.countDown();
+      gate.release();
       assertThat(worker.waitForCompletion(Duration.ofSeconds(10))).as("the task left its thread").isTrue();
       assertThat(manager.createWorker(() -> Thread.currentThread().isInterrupted()).getResult(Duration.ofSeconds(10)))
           .as("no interrupt leaks into the next task").isFalse();
@@ -350,9 +331,9 @@ class HardeningRegressionTest {
   void cancelOnAViewCompletedByHand_answersFalse_andLeavesTheWorkerRunning() throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build()) {
-      AsyncWorker<Integer> worker = manager.createWorker(this::blockUntilReleased);
+      AsyncWorker<Integer> worker = manager.createWorker(gate::block);
       CompletableFuture<Integer> view = worker.toCompletableFuture();
-      assertThat(started.await(10, SECONDS)).isTrue();
+      gate.awaitStarted();
       view.complete(7);
 
       assertThat(view.cancel(true)).isFalse();
@@ -360,7 +341,7 @@ class HardeningRegressionTest {
       assertThat(view.isCancelled()).isFalse();
       assertThat(view.join()).isEqualTo(7);
       assertThat(worker.state()).isEqualTo(WorkerState.RUNNING);
-      release.countDown();
+      gate.release();
       assertThat(worker.getResult(Duration.ofSeconds(10))).isZero();
     } finally {
       pool.shutdownNow();
@@ -375,7 +356,7 @@ class HardeningRegressionTest {
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build()) {
       AsyncWorker<Integer> worker = manager.createWorker(() -> {
         try {
-          blockUntilReleased();
+          gate.block();
         } catch (InterruptedException e) {
           interrupted.set(true);
           throw e;
@@ -384,13 +365,13 @@ class HardeningRegressionTest {
         return 42;
       });
       CompletableFuture<Integer> view = worker.toCompletableFuture();
-      assertThat(started.await(10, SECONDS)).isTrue();
+      gate.awaitStarted();
 
       assertThat(view.cancel(false)).isTrue();
 
       assertThat(view.isCancelled()).isTrue();
       assertThat(worker.state()).isEqualTo(WorkerState.CANCELLED);
-      release.countDown();
+      gate.release();
       assertThat(worker.waitForCompletion(Duration.ofSeconds(10))).isTrue();
       assertThat(interrupted).as("cancel(false) does not interrupt").isFalse();
       assertThat(returned).as("the task ran to its end").isTrue();
@@ -407,14 +388,14 @@ class HardeningRegressionTest {
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build()) {
       AsyncWorker<Integer> worker = manager.createWorker(() -> {
         try {
-          return blockUntilReleased();
+          return gate.block();
         } catch (InterruptedException e) {
           interrupted.set(true);
           throw e;
         }
       });
       CompletableFuture<Integer> view = worker.toCompletableFuture();
-      assertThat(started.await(10, SECONDS)).isTrue();
+      gate.awaitStarted();
 
       assertThat(view.cancel(true)).isTrue();
 

@@ -32,18 +32,30 @@ import org.junit.jupiter.api.Timeout;
 class ReviewFollowUpRegressionTest {
   private static final int RACE_ROUNDS = Math.max(2_000, Integer.getInteger("atom.stress.iterations", 20_000));
 
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final CountDownLatch started = new CountDownLatch(1);
+  private final TaskGate gate = new TaskGate();
 
   @AfterEach
   void releaseBlockedTasks() {
-    release.countDown();
+    gate.release();
   }
 
-  private Integer blockUntilReleased() throws InterruptedException {
-    started.countDown();
-    release.await(20, SECONDS);
-    return 0;
+  /**
+   * Starts a retried operation whose attempts always fail, lets its first attempt fail on the free
+   * pool, then fills the pool's only thread: the delay before attempt 2 is pending on {@code scheduler}.
+   */
+  private AsyncWorker<String> failedOnceThenPoolBusy(AsyncWorkerManager manager, ThreadPoolExecutor pool,
+      ManualScheduler scheduler, AtomicInteger calls, RetryPolicy.Builder<String> policy) throws Exception {
+    CountDownLatch firstAttemptEnded = new CountDownLatch(1);
+    AsyncWorker<String> op = manager.retry(() -> {
+      calls.incrementAndGet();
+      throw new IllegalStateException("flaky");
+    }, policy.maxAttempts(5).initialDelay(Duration.ofMillis(1)).backoff(BackoffStrategy.FIXED)
+        .onError(e -> firstAttemptEnded.countDown()).build());
+    assertThat(firstAttemptEnded.await(10, SECONDS)).isTrue();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !scheduler.scheduled.isEmpty() && pool.getActiveCount() == 0);
+    manager.createWorker(gate::block);
+    gate.awaitStarted();
+    return op;
   }
 
   @Test
@@ -53,17 +65,17 @@ class ReviewFollowUpRegressionTest {
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).build()) {
       AsyncWorker<Integer> op = manager.retry(() -> {
         try {
-          return blockUntilReleased();
+          return gate.block();
         } catch (InterruptedException e) {
           interrupted.set(true);
           throw e;
         }
       }, RetryPolicy.<Integer>builder().maxAttempts(1).build());
       CompletableFuture<Integer> view = op.toCompletableFuture();
-      assertThat(started.await(10, SECONDS)).isTrue();
+      gate.awaitStarted();
 
       assertThat(view.cancel(false)).isTrue();
-      release.countDown();
+      gate.release();
 
       assertThat(op.waitForCompletion(Duration.ofSeconds(10))).isTrue();
       assertThat(interrupted).as("cancel(false) does not interrupt the attempt").isFalse();
@@ -78,17 +90,8 @@ class ReviewFollowUpRegressionTest {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, SECONDS, new SynchronousQueue<>());
     ManualScheduler scheduler = new ManualScheduler();
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).scheduler(scheduler).build()) {
-      CountDownLatch firstAttemptEnded = new CountDownLatch(1);
       AtomicInteger calls = new AtomicInteger();
-      AsyncWorker<String> op = manager.retry(() -> {
-        calls.incrementAndGet();
-        throw new IllegalStateException("flaky");
-      }, RetryPolicy.<String>builder().maxAttempts(5).initialDelay(Duration.ofMillis(1))
-          .backoff(BackoffStrategy.FIXED).onError(e -> firstAttemptEnded.countDown()).build());
-      assertThat(firstAttemptEnded.await(10, SECONDS)).isTrue();
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !scheduler.scheduled.isEmpty() && pool.getActiveCount() == 0);
-      manager.createWorker(this::blockUntilReleased);
-      assertThat(started.await(10, SECONDS)).isTrue();
+      AsyncWorker<String> op = failedOnceThenPoolBusy(manager, pool, scheduler, calls, RetryPolicy.builder());
 
       scheduler.fireAll(); // attempt 2 is refused by the full pool
 
@@ -105,18 +108,9 @@ class ReviewFollowUpRegressionTest {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, SECONDS, new ArrayBlockingQueue<>(4));
     ManualScheduler scheduler = new ManualScheduler();
     try (AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).scheduler(scheduler).build()) {
-      CountDownLatch firstAttemptEnded = new CountDownLatch(1);
       AtomicInteger calls = new AtomicInteger();
-      AsyncWorker<String> op = manager.retry(() -> {
-        calls.incrementAndGet();
-        throw new IllegalStateException("flaky");
-      }, RetryPolicy.<String>builder().maxAttempts(5).initialDelay(Duration.ofMillis(1))
-          .backoff(BackoffStrategy.FIXED).maxTotalDelay(Duration.ofSeconds(30))
-          .onError(e -> firstAttemptEnded.countDown()).build());
-      assertThat(firstAttemptEnded.await(10, SECONDS)).isTrue();
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !scheduler.scheduled.isEmpty() && pool.getActiveCount() == 0);
-      manager.createWorker(this::blockUntilReleased);
-      assertThat(started.await(10, SECONDS)).isTrue();
+      AsyncWorker<String> op = failedOnceThenPoolBusy(manager, pool, scheduler, calls,
+          RetryPolicy.<String>builder().maxTotalDelay(Duration.ofSeconds(30)));
 
       // The delay ends: attempt 2 waits in the queue behind the busy thread; then its deadline
       // timer fires (the manual scheduler runs what is scheduled meanwhile too).
@@ -126,7 +120,7 @@ class ReviewFollowUpRegressionTest {
       assertThat(op.failure()).isInstanceOfSatisfying(RetryExhaustedException.class,
           e -> assertThat(e.deadlineReached()).isTrue());
       assertThat(pool.getQueue()).as("the dead attempt gave its slot back").isEmpty();
-      release.countDown();
+      gate.release();
       assertThat(manager.createWorker(calls::get).getResult(Duration.ofSeconds(10))).as("attempt 2 never ran").isEqualTo(1);
     } finally {
       pool.shutdownNow();
@@ -219,12 +213,12 @@ class ReviewFollowUpRegressionTest {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, SECONDS, new ArrayBlockingQueue<>(10));
     pool.execute(() -> {
       try {
-        blockUntilReleased();
+        gate.block();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     });
-    assertThat(started.await(10, SECONDS)).isTrue();
+    gate.awaitStarted();
     AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(pool).scheduler(new ManualScheduler()).build();
     AtomicReference<AsyncWorker<Integer>> current = new AtomicReference<>();
     AtomicInteger round = new AtomicInteger();
