@@ -115,18 +115,7 @@ class StatsAndContextTest {
   private static final ThreadLocal<String> CONTEXT = new ThreadLocal<>();
 
   /** Captures CONTEXT on the submitting thread; restores it around the task; cleans up after. */
-  private static final UnaryOperator<Runnable> PROPAGATE = task -> {
-    String captured = CONTEXT.get();
-    return () -> {
-      String previous = CONTEXT.get();
-      CONTEXT.set(captured);
-      try {
-        task.run();
-      } finally {
-        CONTEXT.set(previous);
-      }
-    };
-  };
+  private static final UnaryOperator<Runnable> PROPAGATE = TaskGate.propagating(CONTEXT);
 
   @Test
   void contextReachesTasks_everyRetryAttempt_timeouts_andCallbacks_andThreadsAreLeftClean() throws Exception {
