@@ -99,7 +99,7 @@ public final class AsyncWorker<T> {
    * removal and purge the queue once. The item also carries the submitter's context: a finisher that
    * is not the runner (cancel, timeout, rejection) fires the callbacks inside that context.
    *
-   * A tracked start is two halves: the manager sets `trackNode`, claim() wins CREATED -> SCHEDULED
+   * A tracked start is two halves: claim() sets `trackNode` and wins CREATED -> SCHEDULED
    * (so exactly one start goes on), the manager pushes the node onto its WorkerTracker, then launch()
    * submits the task. Whoever ends the worker clears `trackNode.worker` (it read SCHEDULED or later,
    * so it sees the node); a node pushed after its worker ended is dead on arrival. So a worker
@@ -168,7 +168,7 @@ public final class AsyncWorker<T> {
    */
   private @Nullable Object link;
   /**
-   * Its place in its manager's WorkerTracker; set by the manager before the CREATED -> SCHEDULED CAS,
+   * Its place in its manager's WorkerTracker; set by claim() before the CREATED -> SCHEDULED CAS,
    * so that whoever ends the worker reads it and clears it.
    */
   WorkerTracker.@Nullable Node trackNode;
@@ -278,7 +278,7 @@ public final class AsyncWorker<T> {
   /** As {@link #start}, with the queue item already made (a retry attempt's). */
   void startRun(@Nullable TaskRun<T> run, @Nullable Runnable launch, boolean strict,
       @Nullable Throwable refusal) {
-    if (claim(run, strict)) {
+    if (claim(run, strict, null)) {
       launch(run, launch, refusal);
     }
   }
@@ -287,10 +287,12 @@ public final class AsyncWorker<T> {
    * The first half of a start: CREATED -> SCHEDULED, exclusively (a manager tracks the worker
    * between the two halves, so that only the one start that won adds it).
    *
+   * @param node the manager's tracking node, set here before the state CAS so that whoever ends the
+   *     worker finds it
    * @return whether this call moved the worker to SCHEDULED; false (lenient) or an exception
    *     (strict) if it was cancelled before it started, or already started
    */
-  boolean claim(@Nullable TaskRun<T> run, boolean strict) {
+  boolean claim(@Nullable TaskRun<T> run, boolean strict, WorkerTracker.@Nullable Node node) {
     if (state != CREATED) {
       notStartable(strict, false);
       return false;
@@ -314,7 +316,12 @@ public final class AsyncWorker<T> {
         }
       }
     }
-    // Written before the CAS so that whoever sees SCHEDULED sees it.
+    // Written before the CAS so that whoever sees SCHEDULED sees them; only the start that holds
+    // `link` (or the only start, for a retried operation) gets here, so no refused start overwrites
+    // the tracking node of the one that went on.
+    if (node != null) {
+      trackNode = node;
+    }
     startNanos = System.nanoTime();
     if (!STATE.compareAndSet(this, CREATED, SCHEDULED)) {
       if (run != null) {

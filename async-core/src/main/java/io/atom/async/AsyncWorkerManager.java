@@ -313,8 +313,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
       }
     }
     WorkerTracker.Node node = new WorkerTracker.Node(worker);
-    worker.trackNode = node; // before the claim, which publishes it to whoever ends the worker
-    if (!worker.claim(run, strict)) {
+    if (!worker.claim(run, strict, node)) { // sets worker.trackNode before the state CAS publishes it
       return; // cancelled before it started, or started by another call: never tracked by this one
     }
     // Track first, then read `closed`; close() writes `closed`, then walks the tracker (both
@@ -413,12 +412,18 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private boolean cancelTracked() {
     boolean queued = parent == null; // the root purges whatever it finds, as it always has
     for (int i = 0; i < workers.stripeCount(); i++) {
+      int live = 0;
+      int dead = 0;
       for (WorkerTracker.Node n = workers.head(i); n != null; n = n.next) {
         AsyncWorker<?> worker = n.live();
         if (worker != null) {
+          live++;
           queued |= worker.cancel(true, false) == AsyncWorker.SCHEDULED;
+        } else {
+          dead++;
         }
       }
+      workers.walked(i, live, dead);
     }
     for (AsyncWorkerManager scope : scopes) {
       queued |= scope.cancelTracked();
@@ -501,16 +506,21 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private int awaitPass(boolean timed, long deadline) {
     int seen = 0;
     for (int i = 0; i < workers.stripeCount(); i++) {
+      int dead = 0;
+      int live = 0;
       for (WorkerTracker.Node n = workers.head(i); n != null; n = n.next) {
         AsyncWorker<?> worker = n.live();
         if (worker == null) {
-          continue; // ended: its node is dead
+          dead++; // ended: its node is dead
+          continue;
         }
-        seen++;
+        live++;
         if (!worker.awaitDone(timed, timed ? deadline - System.nanoTime() : 0L)) {
           return -1;
         }
       }
+      seen += live;
+      workers.walked(i, live, dead);
     }
     for (AsyncWorkerManager scope : scopes) {
       int inScope = scope.awaitPass(timed, deadline);
@@ -602,6 +612,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
    */
   public void shutdown() {
     closed = true;
+    workers.sweepAll(); // the drain walks the tracker once per ending worker: start it short
     for (AsyncWorkerManager scope : scopes) {
       scope.shutdown();
     }

@@ -15,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  * one field, {@code node.worker = null}, on a line the finisher touches anyway; it removes nothing.
  * Dead nodes (no worker, or a finished one) are unlinked lazily by a sweep that an adder runs once
  * its stripe has seen as many pushes as it had live nodes at the previous sweep (at least
- * {@value #SWEEP_MIN}): amortised O(1) per push, and a stripe holds at most about twice its in-flight
- * workers plus {@value #SWEEP_MIN} dead nodes. A dead node holds no worker, so a long-lived manager
- * keeps no finished worker, its result or its task.
+ * {@value #SWEEP_MIN}): amortised O(1) per push, and a stripe holds at most about twice its peak of
+ * in-flight workers plus {@value #SWEEP_MIN} dead nodes. A reader that walks a stripe whose dead
+ * nodes outnumber its live ones by more than {@value #SWEEP_MIN} sweeps it too, so a burst that has
+ * ended costs one walk, not every later one; {@code shutdown()} sweeps every stripe. A dead node
+ * holds no worker, so a long-lived manager keeps no finished worker, its result or its task.
  *
  * <p><b>Why no worker is lost.</b> (1) Pushers change only the head, by CAS, after writing their
  * node's {@code next}; the CAS publishes both. (2) A sweep, one at a time per stripe (a try-lock),
@@ -160,27 +162,50 @@ final class WorkerTracker {
     return stripes[i].head;
   }
 
+  /**
+   * A reader walked stripe {@code i} and saw {@code live} and {@code dead} nodes: if the dead
+   * outweigh the live, sweep now. A stripe that no longer gets pushes (its burst is over, later work
+   * comes from other threads) would otherwise make every later walk pay for its dead nodes.
+   */
+  void walked(int i, int live, int dead) {
+    if (dead > live + SWEEP_MIN) {
+      trySweep(stripes[i]);
+    }
+  }
+
   /** Calls {@code action} with each worker in flight (weakly consistent; see the class comment). */
   void forEachLive(Consumer<AsyncWorker<?>> action) {
-    for (Stripe s : stripes) {
-      for (Node n = s.head; n != null; n = n.next) {
+    for (int i = 0; i < stripes.length; i++) {
+      int live = 0;
+      int dead = 0;
+      for (Node n = stripes[i].head; n != null; n = n.next) {
         AsyncWorker<?> w = n.live();
         if (w != null) {
+          live++;
           action.accept(w);
+        } else {
+          dead++;
         }
       }
+      walked(i, live, dead);
     }
   }
 
   /** How many workers are in flight (weakly consistent). */
   int countLive() {
     int count = 0;
-    for (Stripe s : stripes) {
-      for (Node n = s.head; n != null; n = n.next) {
+    for (int i = 0; i < stripes.length; i++) {
+      int live = 0;
+      int dead = 0;
+      for (Node n = stripes[i].head; n != null; n = n.next) {
         if (n.live() != null) {
-          count++;
+          live++;
+        } else {
+          dead++;
         }
       }
+      walked(i, live, dead);
+      count += live;
     }
     return count;
   }
@@ -191,13 +216,17 @@ final class WorkerTracker {
    * first one.
    */
   boolean anyNotDone() {
-    for (Stripe s : stripes) {
-      for (Node n = s.head; n != null; n = n.next) {
+    for (int i = 0; i < stripes.length; i++) {
+      int dead = 0;
+      for (Node n = stripes[i].head; n != null; n = n.next) {
         AsyncWorker<?> w = n.worker;
         if (w != null && !w.isDone()) {
+          walked(i, 0, dead); // the dead run before the first live one is what every call pays
           return true;
         }
+        dead++;
       }
+      walked(i, 0, dead);
     }
     return false;
   }

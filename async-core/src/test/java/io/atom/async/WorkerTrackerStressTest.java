@@ -1,6 +1,7 @@
 package io.atom.async;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,6 +132,62 @@ class WorkerTrackerStressTest {
       tracker.sweepAll();
       assertThat(tracker.nodeCount()).isLessThanOrEqualTo(10_000 + 1);
     }
+  }
+
+  @Test
+  void aRefusedSecondStart_doesNotLeaveTheFinishedWorkerInItsNode() {
+    ManualExecutor executor = new ManualExecutor();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).build();
+    AsyncWorker<Integer> started = manager.newWorker();
+    started.startAsync(() -> 1);
+    AsyncWorker<Integer> created = manager.createWorker(() -> 2);
+
+    assertThatThrownBy(() -> started.startAsync(() -> 3)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> created.startAsync(() -> 4)).isInstanceOf(IllegalStateException.class);
+    executor.runAll();
+
+    assertThat(started.state()).isEqualTo(WorkerState.SUCCEEDED);
+    assertThat(created.state()).isEqualTo(WorkerState.SUCCEEDED);
+    assertNoDeadNodeHoldsAWorker(manager.tracker());
+  }
+
+  @Test
+  void aBurstFromOneThreadThatEnds_isSweptByTheNextWalk_notKeptForEveryLaterReader() throws Exception {
+    ManualExecutor executor = new ManualExecutor();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).build();
+    WorkerTracker tracker = manager.tracker();
+    for (int i = 0; i < 50_000; i++) {
+      manager.createWorker(() -> 1); // one stripe, and its push-driven sweeps spread out as it grows
+    }
+    executor.runAll();
+    int afterBurst = tracker.nodeCount();
+    assertThat(afterBurst).as("the burst's dead nodes, before any walk").isGreaterThan(10_000);
+
+    assertThat(manager.inFlightCount()).isZero(); // a reader's walk finds the stripe mostly dead
+
+    assertThat(tracker.nodeCount()).as("swept by that walk").isLessThanOrEqualTo(1 + WorkerTracker.SWEEP_MIN);
+    Thread other = new Thread(() -> manager.createWorker(() -> 2)); // later work from another thread
+    other.start();
+    other.join(10_000);
+    assertThat(manager.allDone()).isFalse();
+    assertThat(tracker.nodeCount()).isLessThanOrEqualTo(2 + WorkerTracker.SWEEP_MIN);
+  }
+
+  @Test
+  void shutdown_sweepsTheTracker_soTheDrainWalksOnlyWhatIsInFlight() {
+    ManualExecutor executor = new ManualExecutor();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).build();
+    for (int i = 0; i < 10_000; i++) {
+      manager.createWorker(() -> 1);
+    }
+    executor.runAll();
+    manager.createWorker(() -> 2);
+
+    manager.shutdown();
+
+    assertThat(manager.tracker().nodeCount()).isLessThanOrEqualTo(2);
+    executor.runAll();
+    assertThat(manager.allDone()).isTrue();
   }
 
   @Test
