@@ -59,7 +59,10 @@ public final class AsyncWorker<T> {
    *
    *   CREATED   -> SCHEDULED                (startAsync)
    *   CREATED   -> CANCELLED                (cancel before start)
-   *   SCHEDULED -> RUNNING                  (a pool thread claims the task, or a rejection claims it)
+   *   SCHEDULED -> RUNNING                  (a pool thread claims the task)
+   *   SCHEDULED -> CLAIMED                  (a rejection or a retry driver claims it without running it;
+   *                                          public state RUNNING, and the metrics count it as never run)
+   *   CLAIMED   -> FAILED | SUCCEEDED       (that claimer; CANCELLED | TIMED_OUT may still win first)
    *   SCHEDULED -> CANCELLED | TIMED_OUT    (the task never runs)
    *   RUNNING   -> SUCCEEDED | FAILED       (the claimer, with `outcome` written before the CAS)
    *   RUNNING   -> CANCELLED | TIMED_OUT    (the running thread is interrupted; its late result is dropped)
@@ -109,11 +112,13 @@ public final class AsyncWorker<T> {
 
   private static final int CREATED = 0;
   static final int SCHEDULED = 1;
-  private static final int RUNNING = 2;
-  static final int SUCCEEDED = 3;
-  static final int FAILED = 4;
-  static final int CANCELLED = 5;
-  static final int TIMED_OUT = 6;
+  /** Claimed without running (a rejection, or a retried operation's driver): public RUNNING. */
+  private static final int CLAIMED = 2;
+  private static final int RUNNING = 3;
+  static final int SUCCEEDED = 4;
+  static final int FAILED = 5;
+  static final int CANCELLED = 6;
+  static final int TIMED_OUT = 7;
 
   private static final Object TOMBSTONE = new Object();
   private static final Object INTERRUPTING = new Object();
@@ -406,13 +411,13 @@ public final class AsyncWorker<T> {
   private void reject(Throwable failure, boolean dequeue) {
     // Claiming RUNNING first keeps the rule "only the claimer writes outcome": a broken executor that
     // both ran the task and threw cannot have two threads writing it.
-    if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
+    if (STATE.compareAndSet(this, SCHEDULED, CLAIMED)) {
       WorkerStats stats = stats();
       if (stats != null) {
         stats.countRejected();
       }
       outcome = failure;
-      if (STATE.compareAndSet(this, RUNNING, FAILED)) {
+      if (STATE.compareAndSet(this, CLAIMED, FAILED)) {
         finish(SCHEDULED, FAILED, false, dequeue); // it never ran
       } else {
         outcome = null; // cancelled or timed out in between: that outcome stands
@@ -706,14 +711,14 @@ public final class AsyncWorker<T> {
     }
     try {
       int from = RUNNING;
-      if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
-        from = SCHEDULED; // ended before its first attempt ran (rejected, or its launch failed)
+      if (STATE.compareAndSet(this, SCHEDULED, CLAIMED)) {
+        from = CLAIMED; // ended before its first attempt ran (rejected, or its launch failed)
       } else if (state != RUNNING) {
         return false;
       }
       int end = failure == null ? SUCCEEDED : FAILED;
       outcome = failure == null ? value : failure;
-      if (STATE.compareAndSet(this, RUNNING, end)) {
+      if (STATE.compareAndSet(this, from, end)) {
         finish(from, end);
         return true;
       }
@@ -794,7 +799,7 @@ public final class AsyncWorker<T> {
   /** The hard timeout fired: the scheduler thread races completion with the same CAS. */
   void onTimeout() {
     int s;
-    while ((s = state) == SCHEDULED || s == RUNNING) {
+    while ((s = state) == SCHEDULED || s == CLAIMED || s == RUNNING) {
       if (STATE.compareAndSet(this, s, TIMED_OUT)) {
         try {
           interruptRunner();
@@ -820,7 +825,7 @@ public final class AsyncWorker<T> {
     Object l = link;
     if (l instanceof TaskRun) {
       link = null; // the item holds the task: a finished worker must not keep it
-      if (dequeue && from == SCHEDULED) {
+      if (dequeue && (from == SCHEDULED || from == CLAIMED)) {
         dequeue((TaskRun<?>) l); // before the callbacks, which may want the slot for new work
       }
     }
@@ -829,9 +834,9 @@ public final class AsyncWorker<T> {
       if (from == CREATED) {
         stats.endedBeforeScheduling(end - SUCCEEDED);
       } else {
-        // RUNNING without a run stamp: a rejection or an outside driver claimed it, and a cancel or
-        // timeout then won; the worker never left the pending gauge and has no run time.
-        boolean ran = from == RUNNING && ranNanos != 0L;
+        // Only a worker that left RUNNING ran: one that left CLAIMED (a rejection or an outside
+        // driver claimed it, and a cancel or timeout may have won after) never left the queue.
+        boolean ran = from == RUNNING;
         stats.countEnded(end - SUCCEEDED, ran, ran ? System.nanoTime() - ranNanos : 0L);
       }
     }
@@ -1180,7 +1185,7 @@ public final class AsyncWorker<T> {
    */
   public boolean isActive() {
     int s = state;
-    return s == SCHEDULED || s == RUNNING;
+    return s == SCHEDULED || s == CLAIMED || s == RUNNING;
   }
 
   /**

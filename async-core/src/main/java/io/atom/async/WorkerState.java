@@ -28,8 +28,6 @@ public enum WorkerState {
   /** Terminal: the hard timeout expired before the task finished; the task was interrupted. */
   TIMED_OUT;
 
-  private static final WorkerState[] VALUES = values();
-
   /**
    * Tells whether this state is final.
    *
@@ -39,7 +37,15 @@ public enum WorkerState {
     return ordinal() >= SUCCEEDED.ordinal();
   }
 
-  static WorkerState of(int ordinal) {
-    return VALUES[ordinal];
+  /**
+   * The public state of an {@code AsyncWorker}'s internal state value: CREATED 0, SCHEDULED 1, then
+   * 2 (claimed by a rejection or an outside driver without running) and 3 (running) are both RUNNING,
+   * then the four terminal states.
+   */
+  private static final WorkerState[] BY_INTERNAL = {CREATED, SCHEDULED, RUNNING, RUNNING, SUCCEEDED, FAILED,
+      CANCELLED, TIMED_OUT};
+
+  static WorkerState of(int internal) {
+    return BY_INTERNAL[internal];
   }
 }

@@ -208,6 +208,37 @@ class ReviewFollowUpRegressionTest {
     assertThat(stats.runNanos(WorkerState.CANCELLED)).as("none of them ran").isZero();
   }
 
+  /**
+   * A retried operation's driver claims it without running it (its last attempt gave up) while the
+   * stamp of an attempt that lost that claim is still in the worker; a cancel then wins. The claim
+   * itself must say "never ran": the gauges settle to zero and no run time is recorded. The racing
+   * state is set by hand (the real window is a few nanoseconds).
+   */
+  @Test
+  void aCancelWinningAfterAClaimWithoutRunning_countsTheWorkerAsNeverRun() throws Exception {
+    java.lang.invoke.MethodHandles.Lookup lookup =
+        java.lang.invoke.MethodHandles.privateLookupIn(AsyncWorker.class, java.lang.invoke.MethodHandles.lookup());
+    java.lang.invoke.VarHandle state = lookup.findVarHandle(AsyncWorker.class, "state", int.class);
+    java.lang.invoke.VarHandle ranNanos = lookup.findVarHandle(AsyncWorker.class, "ranNanos", long.class);
+    int claimed = (int) lookup.findStaticVarHandle(AsyncWorker.class, "CLAIMED", int.class).get();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(new ManualExecutor())
+        .scheduler(new ManualScheduler()).recordStats().build();
+    AsyncWorker<Integer> op = manager.newWorker();
+    manager.startTracked(op, null, () -> { }, false); // an operation whose driver has not run an attempt
+    assertThat(op.state()).isEqualTo(WorkerState.SCHEDULED);
+    ranNanos.setVolatile(op, System.nanoTime()); // an attempt stamped it, then lost its claim
+    assertThat(state.compareAndSet(op, AsyncWorker.SCHEDULED, claimed)).isTrue(); // the driver's claim
+    assertThat(op.state()).as("claimed shows as RUNNING").isEqualTo(WorkerState.RUNNING);
+
+    op.cancel();
+
+    WorkerStats stats = manager.stats();
+    assertThat(stats.pending()).as("pending: %s", stats).isZero();
+    assertThat(stats.active()).as("active: %s", stats).isZero();
+    assertThat(stats.runNanos(WorkerState.CANCELLED)).as("it never ran").isZero();
+    assertThat(manager.inFlightCount()).isZero();
+  }
+
   @Test
   void aDoubleStartRacingThenCancel_leavesNoDeadItemInABoundedQueue() throws Exception {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, SECONDS, new ArrayBlockingQueue<>(10));
