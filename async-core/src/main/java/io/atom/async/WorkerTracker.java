@@ -2,7 +2,6 @@ package io.atom.async;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,8 +31,8 @@ import org.jspecify.annotations.Nullable;
  * thread that ends the worker (and so read SCHEDULED or later) sees its node and clears it; a node
  * pushed after its worker ended is dead on arrival and is swept like any other.
  *
- * <p><b>Consistency.</b> {@link #forEachLive} and {@link #countLive} are weakly consistent, as a
- * concurrent collection's iterator: every worker tracked before the call and still in flight when
+ * <p><b>Consistency.</b> A walk ({@link #countLive}, the manager's {@code cancelAll} and
+ * {@code waitForAll}) is weakly consistent, as a concurrent collection's iterator: every worker tracked before the call and still in flight when
  * the walk reaches its stripe is visited; workers added meanwhile may or may not be.
  */
 final class WorkerTracker {
@@ -170,24 +169,6 @@ final class WorkerTracker {
   void walked(int i, int live, int dead) {
     if (dead > live + SWEEP_MIN) {
       trySweep(stripes[i]);
-    }
-  }
-
-  /** Calls {@code action} with each worker in flight (weakly consistent; see the class comment). */
-  void forEachLive(Consumer<AsyncWorker<?>> action) {
-    for (int i = 0; i < stripes.length; i++) {
-      int live = 0;
-      int dead = 0;
-      for (Node n = stripes[i].head; n != null; n = n.next) {
-        AsyncWorker<?> w = n.live();
-        if (w != null) {
-          live++;
-          action.accept(w);
-        } else {
-          dead++;
-        }
-      }
-      walked(i, live, dead);
     }
   }
 
