@@ -92,9 +92,10 @@ public final class AsyncWorker<T> {
    * A timeout is one Timer on the shared scheduler; it holds the worker only until the worker ends,
    * and finish() cancels it. The terminal CAS decides between the timer and completion.
    *
-   * `link` is the queue item (TaskRun) of a started worker, set by CAS (null -> item) before the
-   * CREATED -> SCHEDULED CAS, so a canceller or timer that wins from SCHEDULED reads it, and only one
-   * of two racing starts can set it (the other waits for that start's outcome, then is refused). Such a winner removes the item
+   * `link` is the queue item (TaskRun) of a started worker, set before the CREATED -> SCHEDULED CAS,
+   * so a canceller or timer that wins from SCHEDULED reads it. A user's startAsync sets it by CAS
+   * (null -> item), so only one of two racing starts can (the other waits for that start's outcome,
+   * then is refused); a manager's createWorker and a retry attempt, started once, write it plainly. Such a winner removes the item
    * from a bounded ThreadPoolExecutor queue, so that a dead task gives its slot back at once; if it
    * won before the item was queued, the starter sees the terminal state after execute() returns and
    * removes it then (a volatile write of `state` on one side, a volatile read after the queue's lock
@@ -302,23 +303,16 @@ public final class AsyncWorker<T> {
       notStartable(strict, false);
       return false;
     }
-    // The queue item goes in `link` by CAS, before the state CAS: of two concurrent starts only one
-    // gets this far, so the winner's item is the one a canceller finds (and removes, and fires the
-    // callbacks in the context of).
+    // The queue item goes in `link` before the state CAS, which publishes it to whoever ends the
+    // worker. A user's startAsync may race another one: there it goes in by CAS, so that only one
+    // start gets this far and the winner's item is the one a canceller finds (and removes, and fires
+    // the callbacks in the context of). createWorker and retry attempts start once: a plain write.
     if (run != null) {
-      // A concurrent start holds `link` between its CAS here and its state CAS (a few nanoseconds):
-      // wait for its outcome, so that this start is refused for what happened (it started, or a
-      // cancel beat it), never for a start that then failed.
-      for (int spins = 0; !LINK.compareAndSet(this, null, run); spins++) {
-        if (state != CREATED) {
-          notStartable(strict, true);
-          return false;
-        }
-        if (spins < 64) {
-          Thread.onSpinWait();
-        } else {
-          Thread.yield(); // the other start's thread was descheduled in that window
-        }
+      if (!strict) {
+        link = run;
+      } else if (!linkExclusively(run)) {
+        notStartable(true, true);
+        return false;
       }
     }
     // Written before the CAS so that whoever sees SCHEDULED sees them; only the start that holds
@@ -338,6 +332,27 @@ public final class AsyncWorker<T> {
     WorkerStats stats = stats();
     if (stats != null) {
       stats.scheduled();
+    }
+    return true;
+  }
+
+  /**
+   * Sets `link` to {@code run} unless a concurrent start holds it. That start holds it only between
+   * its CAS here and its state CAS (a few nanoseconds): wait for its outcome, so that this start is
+   * refused for what happened (it started, or a cancel beat it), never for a start that then failed.
+   *
+   * @return false if the worker is no longer CREATED (started or cancelled by others)
+   */
+  private boolean linkExclusively(TaskRun<T> run) {
+    for (int spins = 0; !LINK.compareAndSet(this, null, run); spins++) {
+      if (state != CREATED) {
+        return false;
+      }
+      if (spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield(); // the other start's thread was descheduled in that window
+      }
     }
     return true;
   }

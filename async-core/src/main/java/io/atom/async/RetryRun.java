@@ -132,7 +132,8 @@ final class RetryRun<T> extends AbstractExecutorService
       };
       lastAttempt = worker; // waitForCompletion() of the op also waits for this attempt to leave its thread
       // Submitted through the operation's context propagation, like any task of its manager.
-      worker.startRun(op.withContext(new AttemptRun(worker, body, attempt)), null, true, null);
+      // Lenient: the attempt was made here and is started once (no race to guard against).
+      worker.startRun(op.withContext(new AttemptRun(worker, body, attempt)), null, false, null);
       if (policy.attemptTimeoutNanos > 0 && !worker.isDone()) {
         long nanos = policy.attemptTimeoutNanos;
         Future<?> timer = scheduler.schedule(op.decorate(() -> worker.expire(nanos)), nanos, TimeUnit.NANOSECONDS);

@@ -263,10 +263,7 @@ class AsyncWorkerAutoConfigurationTests {
 
   @Test
   void anUnknownEnumValue_printsOurAnalysis_notBootsUpperCaseOne(CapturedOutput output) {
-    SpringApplication app = new SpringApplication(BareApplication.class);
-    app.setWebApplicationType(WebApplicationType.NONE);
-    app.setDefaultProperties(java.util.Map.of("atom.async.retry.backoff", "quadratic", "spring.main.banner-mode", "off"));
-    assertThatThrownBy(app::run).isNotNull();
+    runFailing("atom.async.retry.backoff", "quadratic");
     assertThat(output).contains("APPLICATION FAILED TO START")
         .contains("atom.async.retry.backoff must be one of fixed, linear, exponential, was quadratic")
         .contains("Update 'atom.async.retry.backoff' in your configuration. Use one of fixed, linear, exponential.")
@@ -283,14 +280,19 @@ class AsyncWorkerAutoConfigurationTests {
 
   @Test
   void aBadValue_printsBootsApplicationFailedToStartBlock(CapturedOutput output) {
-    SpringApplication app = new SpringApplication(BareApplication.class);
-    app.setWebApplicationType(WebApplicationType.NONE);
-    app.setDefaultProperties(java.util.Map.of("atom.async.retry.max-attempts", "0", "spring.main.banner-mode", "off"));
-    assertThatThrownBy(app::run).isNotNull();
+    runFailing("atom.async.retry.max-attempts", "0");
     assertThat(output).contains("APPLICATION FAILED TO START")
         .contains("Description:" + System.lineSeparator() + System.lineSeparator()
             + "atom.async.retry.max-attempts must be >= 1, was 0" + System.lineSeparator())
         .contains("Update 'atom.async.retry.max-attempts' in your configuration. Set it to 1 (no retry) or more, such as 3.");
+  }
+
+  /** Runs a real SpringApplication with one bad property, so that Boot prints its failure report. */
+  private static void runFailing(String property, String value) {
+    SpringApplication app = new SpringApplication(BareApplication.class);
+    app.setWebApplicationType(WebApplicationType.NONE);
+    app.setDefaultProperties(java.util.Map.of(property, value, "spring.main.banner-mode", "off"));
+    assertThatThrownBy(app::run).isNotNull();
   }
 
   @org.springframework.boot.autoconfigure.SpringBootApplication
