@@ -114,8 +114,8 @@ public final class AsyncWorker<T> {
   private static final int CREATED = 0;
   static final int SCHEDULED = 1;
   /** Claimed without running (a rejection, or a retried operation's driver): public RUNNING. */
-  private static final int CLAIMED = 2;
-  private static final int RUNNING = 3;
+  static final int CLAIMED = 2;
+  static final int RUNNING = 3;
   static final int SUCCEEDED = 4;
   static final int FAILED = 5;
   static final int CANCELLED = 6;
@@ -183,11 +183,15 @@ public final class AsyncWorker<T> {
   private volatile long timeoutNanos;
   /** System.nanoTime() at startAsync; written before the CREATED -> SCHEDULED CAS. */
   private long startNanos;
-  /** System.nanoTime() when it began to run; kept only when the manager records stats. */
+  /** System.nanoTime() when it began to run; kept only when the manager records. */
   private long ranNanos;
 
   private final Executor executor;
   private final @Nullable AsyncWorkerManager manager;
+  /** The work's name; null for unnamed work. */
+  private final @Nullable String name;
+  /** Where this worker's queue wait and end are recorded (its name's), or null: record nothing. */
+  private final @Nullable WorkerRecorder recorder;
 
   /**
    * Creates a worker that runs on the shared default pool (daemon threads, one per CPU, at least
@@ -209,8 +213,15 @@ public final class AsyncWorker<T> {
   }
 
   AsyncWorker(Executor executor, @Nullable AsyncWorkerManager manager) {
+    this(executor, manager, null, manager != null ? manager.recorderFor(null) : null);
+  }
+
+  AsyncWorker(Executor executor, @Nullable AsyncWorkerManager manager, @Nullable String name,
+      @Nullable WorkerRecorder recorder) {
     this.executor = executor;
     this.manager = manager;
+    this.name = name;
+    this.recorder = recorder;
   }
 
   // ---------------------------------------------------------------- starting
@@ -329,10 +340,6 @@ public final class AsyncWorker<T> {
       notStartable(strict, true);
       return false;
     }
-    WorkerStats stats = stats();
-    if (stats != null) {
-      stats.scheduled();
-    }
     return true;
   }
 
@@ -406,8 +413,8 @@ public final class AsyncWorker<T> {
       return;
     }
     throw new IllegalStateException(s == CANCELLED && (lostRace || startNanos == 0L)
-        ? "worker " + name() + " was cancelled before it started"
-        : "worker " + name() + " already started (state " + WorkerState.of(s) + ")");
+        ? "worker " + label() + " was cancelled before it started"
+        : "worker " + label() + " already started (state " + WorkerState.of(s) + ")");
   }
 
   /**
@@ -427,9 +434,13 @@ public final class AsyncWorker<T> {
     // Claiming RUNNING first keeps the rule "only the claimer writes outcome": a broken executor that
     // both ran the task and threw cannot have two threads writing it.
     if (STATE.compareAndSet(this, SCHEDULED, CLAIMED)) {
-      WorkerStats stats = stats();
-      if (stats != null) {
-        stats.countRejected();
+      WorkerRecorder r = recorder;
+      if (r != null) {
+        try {
+          r.recordRejected();
+        } catch (RuntimeException e) {
+          recorderThrew(e);
+        }
       }
       outcome = failure;
       if (STATE.compareAndSet(this, CLAIMED, FAILED)) {
@@ -442,7 +453,7 @@ public final class AsyncWorker<T> {
 
   private RejectedExecutionException describeRejection(RejectedExecutionException cause) {
     return new RejectedExecutionException("manager '" + managerName() + "' could not run worker "
-        + name() + ": " + rejectionReason(executor, cause), cause);
+        + label() + ": " + rejectionReason(executor, cause), cause);
   }
 
   /** Why {@code executor} refused a task, in a user's terms (the pool's state when it is a pool). */
@@ -551,7 +562,7 @@ public final class AsyncWorker<T> {
     public @Nullable Void get(long timeout, TimeUnit unit)
         throws InterruptedException, ExecutionException, TimeoutException {
       if (!await(true, unit.toNanos(timeout))) {
-        throw new TimeoutException("worker " + worker.name() + " did not end within " + timeout + " " + unit);
+        throw new TimeoutException("worker " + worker.label() + " did not end within " + timeout + " " + unit);
       }
       return report();
     }
@@ -562,7 +573,7 @@ public final class AsyncWorker<T> {
         return worker.awaitDone(timed, nanos);
       } catch (AsyncInterruptedException e) {
         Thread.interrupted();
-        InterruptedException interrupted = new InterruptedException("interrupted while waiting for worker " + worker.name());
+        InterruptedException interrupted = new InterruptedException("interrupted while waiting for worker " + worker.label());
         interrupted.initCause(e);
         throw interrupted;
       }
@@ -570,7 +581,7 @@ public final class AsyncWorker<T> {
 
     private @Nullable Void report() throws ExecutionException {
       if (isCancelled()) {
-        throw new CancellationException("worker " + worker.name() + " ended " + worker.state() + " before it completed");
+        throw new CancellationException("worker " + worker.label() + " ended " + worker.state() + " before it completed");
       }
       if (worker.state == FAILED) {
         throw new ExecutionException(worker.failure());
@@ -580,7 +591,7 @@ public final class AsyncWorker<T> {
 
     @Override
     public String toString() {
-      return "TaskRun[" + worker.name() + "]";
+      return "TaskRun[" + worker.label() + "]";
     }
   }
 
@@ -650,7 +661,7 @@ public final class AsyncWorker<T> {
       }
       if (refused != null) {
         Throwable e = refused;
-        LOG.log(System.Logger.Level.WARNING, () -> "could not interrupt the thread running worker " + name(), e);
+        LOG.log(System.Logger.Level.WARNING, () -> "could not interrupt the thread running worker " + label(), e);
       }
     }
   }
@@ -667,9 +678,12 @@ public final class AsyncWorker<T> {
     }
   }
 
-  /** Records when the task began to run, before the claiming CAS (only with stats). */
+  /**
+   * Records when the task began to run, before the claiming CAS (only with a recorder): one clock
+   * read ends the queue wait and starts the run.
+   */
   private long stampRun() {
-    if (stats() == null) {
+    if (recorder == null) {
       return 0L;
     }
     long now = System.nanoTime();
@@ -678,15 +692,25 @@ public final class AsyncWorker<T> {
   }
 
   private void countRunning(long ran) {
-    WorkerStats stats = stats();
-    if (stats != null) {
-      stats.running(ran - startNanos);
+    WorkerRecorder r = recorder;
+    if (r != null) {
+      try {
+        r.recordQueueWait(ran - startNanos);
+      } catch (RuntimeException e) {
+        recorderThrew(e);
+      }
     }
   }
 
-  private @Nullable WorkerStats stats() {
-    AsyncWorkerManager m = manager;
-    return m != null ? m.stats : null;
+  /** The recorder of this worker's name, for its retried operation's attempts; null: none. */
+  @Nullable WorkerRecorder recorder() {
+    return recorder;
+  }
+
+  /** A recorder must not throw; if it does, the worker's outcome stands and the throw is logged. */
+  void recorderThrew(RuntimeException e) {
+    LOG.log(System.Logger.Level.WARNING, () -> "the metrics recorder threw while recording worker " + label()
+        + "; the worker is unaffected", e);
   }
 
   /** Wraps a task in the manager's context propagation, on the thread that submits it. */
@@ -760,7 +784,7 @@ public final class AsyncWorker<T> {
   @SuppressWarnings("unchecked")
   @Nullable T value() {
     if (state != SUCCEEDED) {
-      throw new IllegalStateException("worker " + name() + " has not succeeded (" + state() + ")");
+      throw new IllegalStateException("worker " + label() + " has not succeeded (" + state() + ")");
     }
     return (T) outcome;
   }
@@ -844,15 +868,15 @@ public final class AsyncWorker<T> {
         dequeue((TaskRun<?>) l); // before the callbacks, which may want the slot for new work
       }
     }
-    WorkerStats stats = stats();
-    if (stats != null) {
-      if (from == CREATED) {
-        stats.endedBeforeScheduling(end - SUCCEEDED);
-      } else {
-        // Only a worker that left RUNNING ran: one that left CLAIMED (a rejection or an outside
-        // driver claimed it, and a cancel or timeout may have won after) never left the queue.
-        boolean ran = from == RUNNING;
-        stats.countEnded(end - SUCCEEDED, ran, ran ? System.nanoTime() - ranNanos : 0L);
+    WorkerRecorder r = recorder;
+    if (r != null) {
+      // Only a worker that left RUNNING ran: one that left CLAIMED (a rejection or an outside driver
+      // claimed it, and a cancel or timeout may have won after) never left the queue.
+      boolean ran = from == RUNNING;
+      try {
+        r.recordEnd(WorkerState.of(end), ran, ran ? System.nanoTime() - ranNanos : 0L);
+      } catch (RuntimeException e) {
+        recorderThrew(e);
       }
     }
     Timer t = timer;
@@ -900,7 +924,7 @@ public final class AsyncWorker<T> {
     try {
       contextual.run(); // calls back fireStashed() on this thread
     } catch (Throwable e) {
-      LOG.log(System.Logger.Level.WARNING, () -> "context propagation of worker " + name() + " threw", e);
+      LOG.log(System.Logger.Level.WARNING, () -> "context propagation of worker " + label() + " threw", e);
     } finally {
       Node left = STASHED.get();
       STASHED.remove();
@@ -952,7 +976,7 @@ public final class AsyncWorker<T> {
   public AsyncWorker<T> setTimeout(Duration timeout) {
     long nanos = Durations.positiveNanos(timeout, "timeout");
     if (!TIMEOUT.compareAndSet(this, 0L, nanos)) {
-      throw new IllegalStateException("timeout of worker " + name() + " already set to "
+      throw new IllegalStateException("timeout of worker " + label() + " already set to "
           + Duration.ofNanos(timeoutNanos));
     }
     if (state != CREATED) {
@@ -976,7 +1000,7 @@ public final class AsyncWorker<T> {
       t.future = scheduler().schedule(decorate(t), remaining, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       throw new RejectedExecutionException("manager '" + managerName() + "' could not arm the timeout of worker "
-          + name() + ": its timeout scheduler is shut down", e);
+          + label() + ": its timeout scheduler is shut down", e);
     }
     // finish() reads `timer` after its terminal CAS; we read `state` after publishing `timer`: one of
     // us sees the other, so a worker that ends first never leaves its timer queued.
@@ -1066,7 +1090,7 @@ public final class AsyncWorker<T> {
     long nanos = Durations.waitNanos(timeout, "timeout");
     checkStarted();
     if (!awaitEnded(true, nanos)) {
-      throw new AsyncTimeoutException("worker " + name() + " did not finish within " + timeout
+      throw new AsyncTimeoutException("worker " + label() + " did not finish within " + timeout
           + " (it is " + state() + " and keeps running)", timeout, new TimeoutException());
     }
     return report();
@@ -1093,7 +1117,7 @@ public final class AsyncWorker<T> {
     try {
       return validator.test((T) outcome);
     } catch (Throwable e) {
-      LOG.log(System.Logger.Level.WARNING, () -> "validator of worker " + name() + " threw; treated as false", e);
+      LOG.log(System.Logger.Level.WARNING, () -> "validator of worker " + label() + " threw; treated as false", e);
       return false;
     }
   }
@@ -1213,21 +1237,42 @@ public final class AsyncWorker<T> {
   }
 
   /**
-   * Returns the name used in log lines and exception messages: the manager's name (or
-   * {@code worker}) followed by {@code #} and an identity hash.
+   * Returns the name of the work this worker does, as given to
+   * {@link AsyncWorkerManager#createWorker(String, Callable)}, {@link AsyncWorkerManager#newWorker(String)}
+   * or {@link AsyncWorkerManager#retry(String, Callable, RetryPolicy)}; {@value WorkerRecorder#UNNAMED}
+   * for unnamed work. Metrics are tagged with it (see {@link WorkerRecorder} for the bound on distinct
+   * names).
    *
-   * @return the name
+   * @return the name, never null
    */
   public String name() {
-    return managerName() + "#" + Integer.toHexString(System.identityHashCode(this));
+    String n = name;
+    return n != null ? n : WorkerRecorder.UNNAMED;
   }
 
+  /**
+   * Returns a description for log lines: the worker's label (its manager's name, its own name if it
+   * has one, and an identity hash, as in {@code orders/payment#1b6d3586}) and its state.
+   *
+   * @return the description
+   */
   @Override
   public String toString() {
-    return "AsyncWorker[" + name() + ", " + state() + "]";
+    return "AsyncWorker[" + label() + ", " + state() + "]";
+  }
+
+  /** How log lines and exception messages name this worker: {@code manager[/name]#hash}. */
+  String label() {
+    String n = name;
+    return managerName() + (n != null ? "/" + n : "") + "#" + Integer.toHexString(System.identityHashCode(this));
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** The internal state (CREATED ... TIMED_OUT), for a manager's walk. */
+  int internalState() {
+    return state;
+  }
 
   /** finish() has taken the stack: the manager's bookkeeping for this worker is done. */
   boolean isFinished() {
@@ -1255,7 +1300,7 @@ public final class AsyncWorker<T> {
 
   private void checkStarted() {
     if (state == CREATED) {
-      throw new IllegalStateException("worker " + name() + " was never started");
+      throw new IllegalStateException("worker " + label() + " was never started");
     }
   }
 
@@ -1271,7 +1316,7 @@ public final class AsyncWorker<T> {
     if (failure instanceof Error) {
       throw (Error) failure;
     }
-    throw new AsyncExecutionException("worker " + name() + " failed: " + failure, failure);
+    throw new AsyncExecutionException("worker " + label() + " failed: " + failure, failure);
   }
 
   /** The exception of a worker that ended in any way but success; a checked one unwrapped. */
@@ -1280,12 +1325,12 @@ public final class AsyncWorker<T> {
       case FAILED:
         return (Throwable) Objects.requireNonNull(outcome);
       case CANCELLED:
-        return new CancellationException("worker " + name() + " was cancelled");
+        return new CancellationException("worker " + label() + " was cancelled");
       case TIMED_OUT:
         Duration limit = Duration.ofNanos(timeoutNanos);
-        return new AsyncTimeoutException("worker " + name() + " timed out after " + limit, limit, null);
+        return new AsyncTimeoutException("worker " + label() + " timed out after " + limit, limit, null);
       default:
-        throw new IllegalStateException("worker " + name() + " has not failed (" + state() + ")");
+        throw new IllegalStateException("worker " + label() + " has not failed (" + state() + ")");
     }
   }
 
@@ -1333,7 +1378,7 @@ public final class AsyncWorker<T> {
           w.thread = null;
           unlinkDeadWaiters(STACK);
         }
-        throw AsyncInterruptedException.whileWaiting("worker " + name());
+        throw AsyncInterruptedException.whileWaiting("worker " + label());
       }
       if (w == null) {
         if (timed && nanos <= 0L) {
@@ -1392,7 +1437,7 @@ public final class AsyncWorker<T> {
           w.thread = null;
           unlinkDeadWaiters(RELEASED);
         }
-        throw AsyncInterruptedException.whileWaiting("worker " + name() + " to complete");
+        throw AsyncInterruptedException.whileWaiting("worker " + label() + " to complete");
       }
       if (w == null || w.thread == null) {
         w = new Waiter(Thread.currentThread());
@@ -1460,7 +1505,7 @@ public final class AsyncWorker<T> {
     try {
       call.run();
     } catch (Throwable e) {
-      LOG.log(System.Logger.Level.WARNING, () -> what + " of worker " + name() + " threw; ignored", e);
+      LOG.log(System.Logger.Level.WARNING, () -> what + " of worker " + label() + " threw; ignored", e);
     }
   }
 

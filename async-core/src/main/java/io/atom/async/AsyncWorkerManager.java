@@ -56,13 +56,19 @@ public final class AsyncWorkerManager implements AutoCloseable {
   /** How many failures a manager keeps for its next {@link #waitForAll()}; the rest are counted. */
   public static final int MAX_REPORTED_FAILURES = 1000;
 
+  /** How many distinct work names a manager records separately unless {@link Builder#maxNames} says. */
+  public static final int DEFAULT_MAX_NAMES = 100;
+
   private static final AtomicInteger MANAGERS = new AtomicInteger();
 
   private final String name;
   private final Executor executor;
   final ScheduledExecutorService scheduler;
   final long defaultTimeoutNanos;
-  final @Nullable WorkerStats stats;
+  /** The counters of recordStats(), also the recorder; null with another recorder or none. */
+  private final @Nullable WorkerStats stats;
+  /** The recorder of each name, shared with the scopes; null when the manager records nothing. */
+  private final @Nullable Names names;
   final @Nullable UnaryOperator<Runnable> contextPropagation;
   private final @Nullable RetryPolicy<Object> defaultRetryPolicy;
   private final @Nullable ExecutorService ownedPool;
@@ -105,7 +111,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
     }
     this.scheduler = b.scheduler != null ? b.scheduler : Defaults.scheduler();
     this.defaultTimeoutNanos = b.defaultTimeoutNanos;
-    this.stats = b.recordStats ? new WorkerStats() : null;
+    this.stats = b.recordStats ? new WorkerStats(this) : null;
+    WorkerRecorder recorder = stats != null ? stats : b.recorder;
+    this.names = recorder != null ? new Names(recorder, b.maxNames, name) : null;
     this.contextPropagation = b.contextPropagation;
     this.defaultRetryPolicy = b.defaultRetryPolicy; // null: RetryPolicy.ofDefaults(), built on first use
     this.workers = new WorkerTracker(WorkerTracker.stripesForCpus(Runtime.getRuntime().availableProcessors()));
@@ -118,6 +126,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.scheduler = parent.scheduler;
     this.defaultTimeoutNanos = parent.defaultTimeoutNanos;
     this.stats = parent.stats;
+    this.names = parent.names;
     this.contextPropagation = parent.contextPropagation;
     this.defaultRetryPolicy = parent.defaultRetryPolicy;
     this.ownedPool = null;
@@ -147,6 +156,29 @@ public final class AsyncWorkerManager implements AutoCloseable {
   public <T> AsyncWorker<T> createWorker(Callable<? extends T> task) {
     Objects.requireNonNull(task, "task");
     AsyncWorker<T> worker = new AsyncWorker<>(executor, this);
+    startTracked(worker, task, null, false);
+    return worker;
+  }
+
+  /**
+   * Creates a worker for {@code task}, named after the operation it performs, and starts it on this
+   * manager's pool; see {@link #createWorker(Callable)}. The name shows in the worker's
+   * {@link AsyncWorker#name()}, its {@code toString()}, log lines and exception messages, and tags its
+   * metrics. Name operations ({@code "payment"}, {@code "inventory"}), never requests or ids: metrics
+   * keep at most {@link Builder#maxNames(int)} distinct names per manager and record the rest as
+   * {@value WorkerRecorder#OTHER}.
+   *
+   * @param name the operation's name, not blank
+   * @param task the task
+   * @param <T> the result type
+   * @return the started worker (or one already ended {@code FAILED} if the pool rejected it)
+   * @throws NullPointerException if {@code name} or {@code task} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public <T> AsyncWorker<T> createWorker(String name, Callable<? extends T> task) {
+    checkName(name);
+    Objects.requireNonNull(task, "task");
+    AsyncWorker<T> worker = new AsyncWorker<>(executor, this, name, recorderFor(name));
     startTracked(worker, task, null, false);
     return worker;
   }
@@ -196,6 +228,21 @@ public final class AsyncWorkerManager implements AutoCloseable {
   }
 
   /**
+   * Creates a named worker bound to this manager without starting it; see {@link #newWorker()} and,
+   * for names, {@link #createWorker(String, Callable)}.
+   *
+   * @param name the operation's name, not blank
+   * @param <T> the result type
+   * @return a worker in state {@code CREATED}
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public <T> AsyncWorker<T> newWorker(String name) {
+    checkName(name);
+    return new AsyncWorker<>(executor, this, name, recorderFor(name));
+  }
+
+  /**
    * Runs {@code task} on this manager's pool, retrying it as {@code policy} says. The retried
    * operation is one worker of this manager: {@code waitForAll}, {@code cancelAll} and the timeouts
    * see it, not its attempts. Cancelling it stops further attempts, removes a pending delay and
@@ -215,6 +262,41 @@ public final class AsyncWorkerManager implements AutoCloseable {
     AsyncWorker<T> op = new AsyncWorker<>(executor, this);
     RetryRun.start(policy, task, op);
     return op;
+  }
+
+  /**
+   * Runs {@code task}, named after the operation it performs, retrying it as {@code policy} says; see
+   * {@link #retry(Callable, RetryPolicy)} and, for names, {@link #createWorker(String, Callable)}. The
+   * retry metrics carry the name too.
+   *
+   * @param name the operation's name, not blank
+   * @param task the operation
+   * @param policy how to retry
+   * @param <T> the result type
+   * @return the operation's worker
+   * @throws NullPointerException if {@code name}, {@code task} or {@code policy} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public <T> AsyncWorker<T> retry(String name, Callable<? extends T> task, RetryPolicy<T> policy) {
+    checkName(name);
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(policy, "policy");
+    AsyncWorker<T> op = new AsyncWorker<>(executor, this, name, recorderFor(name));
+    RetryRun.start(policy, task, op);
+    return op;
+  }
+
+  private static void checkName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
+    }
+  }
+
+  /** The recorder for work named {@code name} (null: unnamed), or null if this manager records nothing. */
+  @Nullable WorkerRecorder recorderFor(@Nullable String name) {
+    Names n = names;
+    return n == null ? null : name == null ? n.unnamed : n.get(name);
   }
 
   /**
@@ -248,7 +330,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
 
   /**
    * Returns this manager's counters (shared with its scopes). They move only if the manager was
-   * built with {@link Builder#recordStats()}; otherwise they stay at zero.
+   * built with {@link Builder#recordStats()}; otherwise they stay at zero (and a manager built with
+   * another {@link Builder#recorder recorder} records there instead).
    *
    * @return the live counters
    */
@@ -256,7 +339,17 @@ public final class AsyncWorkerManager implements AutoCloseable {
     return stats != null ? stats : NO_STATS;
   }
 
-  private static final WorkerStats NO_STATS = new WorkerStats();
+  private static final WorkerStats NO_STATS = new WorkerStats(null);
+
+  /**
+   * Tells whether this manager records what its workers do, in its {@link #stats()} or in the
+   * {@link Builder#recorder recorder} it was built with.
+   *
+   * @return {@code true} if a recorder receives this manager's work
+   */
+  public boolean records() {
+    return names != null;
+  }
 
   /**
    * Tells whether this manager keeps counters ({@link Builder#recordStats()}).
@@ -571,7 +664,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
       }
     }
     AsyncWorkerManager owner = worker.manager();
-    throw new IllegalArgumentException("worker " + worker.name() + " does not belong to "
+    throw new IllegalArgumentException("worker " + worker.label() + " does not belong to "
         + describe() + " but to " + (owner == null ? "no manager" : owner.describe()));
   }
 
@@ -588,6 +681,37 @@ public final class AsyncWorkerManager implements AutoCloseable {
     int count = workers.countLive();
     for (AsyncWorkerManager scope : scopes) {
       count += scope.inFlightCount();
+    }
+    return count;
+  }
+
+  /**
+   * Counts the workers of this manager and of its scopes that are scheduled and not yet running (the
+   * {@code atom.async.workers.pending} gauge). It walks the in-flight workers, as
+   * {@link #inFlightCount()} does: it costs the tasks nothing, and is weakly consistent while they
+   * move.
+   *
+   * @return the number of {@code SCHEDULED} workers
+   */
+  public int pendingCount() {
+    int count = workers.countIn(true);
+    for (AsyncWorkerManager scope : scopes) {
+      count += scope.pendingCount();
+    }
+    return count;
+  }
+
+  /**
+   * Counts the workers of this manager and of its scopes that are running (the
+   * {@code atom.async.workers.active} gauge), retried operations between their first attempt and
+   * their end included; see {@link #pendingCount()}.
+   *
+   * @return the number of {@code RUNNING} workers
+   */
+  public int activeCount() {
+    int count = workers.countIn(false);
+    for (AsyncWorkerManager scope : scopes) {
+      count += scope.activeCount();
     }
     return count;
   }
@@ -658,6 +782,63 @@ public final class AsyncWorkerManager implements AutoCloseable {
         + (closed ? ", shut down" : "") + "]";
   }
 
+  /**
+   * The recorder of each work name, resolved once per name: unnamed work and each worker of a known
+   * name read a field or one concurrent map entry, and only a name's first use takes the lock.
+   */
+  private static final class Names {
+    private static final System.Logger LOG = System.getLogger(AsyncWorkerManager.class.getName());
+
+    private final WorkerRecorder root;
+    private final int max;
+    private final String managerName;
+    final WorkerRecorder unnamed;
+    private final ConcurrentHashMap<String, WorkerRecorder> byName = new ConcurrentHashMap<>();
+    private @Nullable WorkerRecorder other; // guarded by this
+
+    Names(WorkerRecorder root, int max, String managerName) {
+      this.root = root;
+      this.max = max;
+      this.managerName = managerName;
+      this.unnamed = resolve(WorkerRecorder.UNNAMED);
+    }
+
+    WorkerRecorder get(String name) {
+      WorkerRecorder r = byName.get(name);
+      return r != null ? r : add(name);
+    }
+
+    private synchronized WorkerRecorder add(String name) {
+      WorkerRecorder r = byName.get(name);
+      if (r != null) {
+        return r;
+      }
+      if (byName.size() >= max) {
+        if (other == null) {
+          other = resolve(WorkerRecorder.OTHER);
+          LOG.log(System.Logger.Level.WARNING, () -> "manager '" + managerName + "' has seen " + max
+              + " distinct work names, its maximum; work named '" + name + "' and every further new name is"
+              + " recorded as '" + WorkerRecorder.OTHER + "'. Name operations, not requests or ids, or raise"
+              + " the maximum (AsyncWorkerManager.Builder.maxNames, atom.async.metrics.max-names)");
+        }
+        return other;
+      }
+      r = resolve(name);
+      byName.put(name, r);
+      return r;
+    }
+
+    private WorkerRecorder resolve(String name) {
+      try {
+        return Objects.requireNonNull(root.forName(name), "forName returned null");
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, () -> "the metrics recorder " + root + " could not resolve work name '"
+            + name + "'; its work is recorded without its name", e);
+        return root;
+      }
+    }
+  }
+
   /** Failures kept for the next waitForAll: bounded, off the hot path (only failures touch it). */
   private static final class FailureLog {
     private final List<Throwable> kept = new ArrayList<>();
@@ -691,6 +872,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
     private @Nullable ScheduledExecutorService scheduler;
     private long defaultTimeoutNanos;
     private boolean recordStats;
+    private @Nullable WorkerRecorder recorder;
+    private int maxNames = DEFAULT_MAX_NAMES;
     private @Nullable UnaryOperator<Runnable> contextPropagation;
     private @Nullable RetryPolicy<Object> defaultRetryPolicy;
 
@@ -704,6 +887,39 @@ public final class AsyncWorkerManager implements AutoCloseable {
      */
     public Builder recordStats() {
       this.recordStats = true;
+      return this;
+    }
+
+    /**
+     * Makes the manager report what its workers do to {@code recorder} (a metrics library's binding,
+     * as the Spring Boot starter's Micrometer timers); see {@link WorkerRecorder}. None by default,
+     * and then the per-task path records nothing. Exclusive with {@link #recordStats()}, which uses
+     * the core's own counters as the recorder.
+     *
+     * @param recorder the recorder
+     * @return this builder
+     * @throws NullPointerException if {@code recorder} is null
+     */
+    public Builder recorder(WorkerRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
+
+    /**
+     * Bounds the distinct work names the manager records separately (its scopes included); work with
+     * a further name is recorded as {@value WorkerRecorder#OTHER}, and the first such name is logged
+     * once at WARNING. {@value AsyncWorkerManager#DEFAULT_MAX_NAMES} by default. Names are for
+     * operations, so a manager that reaches the bound is most likely naming work by request or id.
+     *
+     * @param maxNames the bound, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxNames < 1}
+     */
+    public Builder maxNames(int maxNames) {
+      if (maxNames < 1) {
+        throw new IllegalArgumentException("maxNames must be >= 1 but was " + maxNames);
+      }
+      this.maxNames = maxNames;
       return this;
     }
 
@@ -836,12 +1052,17 @@ public final class AsyncWorkerManager implements AutoCloseable {
      * Builds the manager.
      *
      * @return a new manager
-     * @throws IllegalStateException if both an executor and a pool size were set
+     * @throws IllegalStateException if both an executor and a pool size were set, or both
+     *     {@link #recordStats()} and a {@link #recorder recorder}
      */
     public AsyncWorkerManager build() {
       if (executor != null && poolSize > 0) {
         throw new IllegalStateException("set either executor(...) or poolSize(...), not both"
             + " (poolSize was " + poolSize + ")");
+      }
+      if (recordStats && recorder != null) {
+        throw new IllegalStateException("set either recordStats() or recorder(...), not both (recorder was "
+            + recorder + ")");
       }
       return new AsyncWorkerManager(this);
     }

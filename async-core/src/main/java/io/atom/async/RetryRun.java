@@ -106,7 +106,7 @@ final class RetryRun<T> extends AbstractExecutorService
     CompletableFuture<T> stage = new CompletableFuture<>();
     try {
       if (op.isDone()) {
-        stage.completeExceptionally(new CancellationException("the retried operation " + op.name() + " has ended"));
+        stage.completeExceptionally(new CancellationException("the retried operation " + op.label() + " has ended"));
         return stage;
       }
       if (attempts > 0 && deadlinePassed()) {
@@ -125,7 +125,7 @@ final class RetryRun<T> extends AbstractExecutorService
         Callable<? extends T> operation = task;
         if (operation == null || op.isDone()) {
           // The op ended (cancelled, timed out) after this attempt was submitted: do not start it.
-          throw new CancellationException("the retried operation " + op.name() + " has ended");
+          throw new CancellationException("the retried operation " + op.label() + " has ended");
         }
         op.markRunning();
         return operation.call();
@@ -180,14 +180,11 @@ final class RetryRun<T> extends AbstractExecutorService
     if (current == worker) {
       current = null;
     }
-    WorkerStats stats = stats();
     switch (worker.state()) {
       case SUCCEEDED: {
         T value = worker.value();
         if (!policy.rejectsResult(value)) {
-          if (stats != null) {
-            stats.attempt(true);
-          }
+          recordAttempt(true);
           stage.complete(value);
           return;
         }
@@ -237,12 +234,16 @@ final class RetryRun<T> extends AbstractExecutorService
 
     @Override
     RejectedExecutionException refused(RejectedExecutionException e) {
-      WorkerStats stats = stats();
-      if (stats != null) {
-        stats.countRejected();
+      WorkerRecorder r = op.recorder();
+      if (r != null) {
+        try {
+          r.recordRejected();
+        } catch (RuntimeException thrown) {
+          op.recorderThrew(thrown);
+        }
       }
       return new RejectedExecutionException("manager '" + managerName() + "' could not run attempt " + attempt
-          + " of retried operation " + op.name() + ": " + AsyncWorker.rejectionReason(op.executor(), e), e);
+          + " of retried operation " + op.label() + ": " + AsyncWorker.rejectionReason(op.executor(), e), e);
     }
   }
 
@@ -251,10 +252,7 @@ final class RetryRun<T> extends AbstractExecutorService
    *     retried whatever the exception filters say, within the attempts and the deadline
    */
   private void attemptFailed(Throwable failure, int attempt, CompletableFuture<T> stage, boolean ours) {
-    WorkerStats stats = stats();
-    if (stats != null) {
-      stats.attempt(false);
-    }
+    recordAttempt(false);
     failures.add(failure);
     if (!op.isDone()) {
       policy.fireOnError(failure); // not after the operation ended (and onComplete ran)
@@ -291,12 +289,16 @@ final class RetryRun<T> extends AbstractExecutorService
   }
 
   private void end(@Nullable T value, @Nullable Throwable thrown) {
-    WorkerStats stats = stats();
-    if (stats != null && !op.isDone()) {
+    WorkerRecorder r = op.recorder();
+    if (r != null && !op.isDone()) {
       // Counted before the op ends, so that whoever sees it ended sees it counted.
-      stats.retryCall(thrown == null
-          ? (attempts > 1 ? WorkerStats.RetryCall.SUCCESSFUL_WITH_RETRY : WorkerStats.RetryCall.SUCCESSFUL_WITHOUT_RETRY)
-          : (attempts > 1 ? WorkerStats.RetryCall.FAILED_WITH_RETRY : WorkerStats.RetryCall.FAILED_WITHOUT_RETRY));
+      try {
+        r.recordRetryCall(thrown == null
+            ? (attempts > 1 ? WorkerStats.RetryCall.SUCCESSFUL_WITH_RETRY : WorkerStats.RetryCall.SUCCESSFUL_WITHOUT_RETRY)
+            : (attempts > 1 ? WorkerStats.RetryCall.FAILED_WITH_RETRY : WorkerStats.RetryCall.FAILED_WITHOUT_RETRY));
+      } catch (RuntimeException e) {
+        op.recorderThrew(e);
+      }
     }
     if (thrown == null) {
       op.completeExternally(value, null);
@@ -317,9 +319,9 @@ final class RetryRun<T> extends AbstractExecutorService
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
     RetryExhaustedException exhausted = new RetryExhaustedException(
         (last.deadlineReached
-            ? "retry deadline of " + Duration.ofNanos(policy.maxTotalNanos) + " of " + op.name() + " reached after "
+            ? "retry deadline of " + Duration.ofNanos(policy.maxTotalNanos) + " of " + op.label() + " reached after "
                 + attempts + (attempts == 1 ? " attempt" : " attempts")
-            : "all " + attempts + (attempts == 1 ? " attempt" : " attempts") + " of " + op.name() + " failed")
+            : "all " + attempts + (attempts == 1 ? " attempt" : " attempts") + " of " + op.label() + " failed")
             + " in " + elapsed + "; last failure: " + last.failure.getClass().getName(),
         last.failure, attempts, elapsed, last.deadlineReached);
     for (int i = 0; i < failures.size() - 1; i++) {
@@ -337,9 +339,15 @@ final class RetryRun<T> extends AbstractExecutorService
     }
   }
 
-  private @Nullable WorkerStats stats() {
-    AsyncWorkerManager m = op.manager();
-    return m != null ? m.stats : null;
+  private void recordAttempt(boolean succeeded) {
+    WorkerRecorder r = op.recorder();
+    if (r != null) {
+      try {
+        r.recordAttempt(succeeded);
+      } catch (RuntimeException e) {
+        op.recorderThrew(e);
+      }
+    }
   }
 
   /** The operation ended: if it was cancelled or timed out, stop the attempt and the delay. */

@@ -1,20 +1,25 @@
 package io.atom.async;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Live counters of one {@link AsyncWorkerManager} (and its scopes), for a metrics binder to read:
  * workers ended per outcome with their total run time, time spent queued, workers pending and
- * running, rejections, and retried operations by kind with their attempts.
+ * running, rejections, and retried operations by kind with their attempts. All names are counted
+ * together.
  *
- * <p>Counters are striped ({@link LongAdder}), so tasks on many threads never contend on one cache
- * line; a manager records them only when built with {@link AsyncWorkerManager.Builder#recordStats()},
- * and otherwise pays nothing. Reads are sums taken at the time of the call: each value is exact once
- * the workers it counts have ended, and may lag by the workers ending at that moment.
+ * <p>The core's own {@link WorkerRecorder}: a manager keeps these counters only when built with
+ * {@link AsyncWorkerManager.Builder#recordStats()}, and otherwise pays nothing. Counters are striped
+ * ({@link LongAdder}) and only the threads that run and end workers update them (two updates to
+ * start running, two to end), so tasks on many threads never contend on one cache line. The
+ * {@link #pending()} and {@link #active()} gauges are not counted at all: they walk the manager's
+ * in-flight workers when read. Reads are taken at the time of the call: each value is exact once the
+ * workers it counts have ended, and may lag by the workers ending at that moment.
  *
  * <p>This class is thread-safe.
  */
-public final class WorkerStats {
+public final class WorkerStats implements WorkerRecorder {
 
   /** How a retried operation ended, as resilience4j names the kinds of calls. */
   public enum RetryCall {
@@ -30,23 +35,23 @@ public final class WorkerStats {
 
   private static final int OUTCOMES = 4; // SUCCEEDED, FAILED, CANCELLED, TIMED_OUT
 
-  // Five updates per task that runs (scheduled; queued + its wait; ended + its run time): the two
-  // gauges are derived from these counts instead of being kept with four more updates per task.
+  // Four updates per task that runs (queued + its wait; ended + its run time), all by the threads that
+  // run and end workers: the submitting thread writes none, so it shares no line with the runners. The
+  // two gauges walk the manager's tracked workers instead of being counted on every task.
   private final LongAdder[] ended = adders(OUTCOMES);
   private final LongAdder[] runNanos = adders(OUTCOMES);
-  private final LongAdder scheduled = new LongAdder();
   private final LongAdder queued = new LongAdder();
   private final LongAdder queueWaitNanos = new LongAdder();
-  /** Ended while scheduled, never having run (cancelled or timed out in the queue, rejected). */
-  private final LongAdder endedWaiting = new LongAdder();
-  /** Ended before it was ever scheduled (cancelled before startAsync). */
-  private final LongAdder endedUnstarted = new LongAdder();
+  private final @Nullable AsyncWorkerManager manager;
   private final LongAdder rejected = new LongAdder();
   private final LongAdder[] retryCalls = adders(RetryCall.values().length);
   private final LongAdder successfulAttempts = new LongAdder();
   private final LongAdder failedAttempts = new LongAdder();
 
-  WorkerStats() {}
+  /** @param manager the manager whose in-flight workers the gauges count; null counts none */
+  WorkerStats(@Nullable AsyncWorkerManager manager) {
+    this.manager = manager;
+  }
 
   private static LongAdder[] adders(int n) {
     LongAdder[] adders = new LongAdder[n];
@@ -113,9 +118,8 @@ public final class WorkerStats {
    * @return the current count
    */
   public long pending() {
-    // What is subtracted is read first: a worker scheduled meanwhile can only make this larger.
-    long left = queued.sum() + endedWaiting.sum();
-    return Math.max(0L, scheduled.sum() - left);
+    AsyncWorkerManager m = manager;
+    return m != null ? m.pendingCount() : 0L;
   }
 
   /**
@@ -125,11 +129,8 @@ public final class WorkerStats {
    * @return the current count
    */
   public long active() {
-    long endedAfterRunning = -endedWaiting.sum() - endedUnstarted.sum();
-    for (LongAdder e : ended) {
-      endedAfterRunning += e.sum();
-    }
-    return Math.max(0L, queued.sum() - endedAfterRunning);
+    AsyncWorkerManager m = manager;
+    return m != null ? m.activeCount() : 0L;
   }
 
   /**
@@ -178,41 +179,60 @@ public final class WorkerStats {
         + ", pending=" + pending() + ", active=" + active() + ", rejected=" + rejected() + "]";
   }
 
-  // ------------------------------------------------------------ writes (package-private)
+  // ------------------------------------------------------------ WorkerRecorder
 
-  void scheduled() {
-    scheduled.increment();
-  }
-
-  void running(long queueWait) {
+  /**
+   * Counts a worker that left the queue and its wait.
+   *
+   * @param nanos the wait in nanoseconds
+   */
+  @Override
+  public void recordQueueWait(long nanos) {
     queued.increment();
-    queueWaitNanos.add(queueWait);
+    queueWaitNanos.add(nanos);
   }
 
-  /** A worker ended; {@code wasRunning} tells which gauge it leaves, {@code ran} its run time. */
-  void countEnded(int outcomeIndex, boolean wasRunning, long ran) {
-    ended[outcomeIndex].increment();
-    if (wasRunning) {
-      runNanos[outcomeIndex].add(ran);
-    } else {
-      endedWaiting.increment();
+  /**
+   * Counts a worker that ended in {@code outcome} and its run time.
+   *
+   * @param outcome a terminal state
+   * @param ran whether it ran
+   * @param runNanos its run time in nanoseconds, zero if it did not run
+   * @throws IllegalArgumentException if {@code outcome} is not terminal
+   */
+  @Override
+  public void recordEnd(WorkerState outcome, boolean ran, long runNanos) {
+    int i = index(outcome);
+    ended[i].increment();
+    if (ran) {
+      this.runNanos[i].add(runNanos);
     }
   }
 
-  void endedBeforeScheduling(int outcomeIndex) {
-    ended[outcomeIndex].increment(); // cancelled before startAsync: never pending
-    endedUnstarted.increment();
-  }
-
-  void countRejected() {
+  /** Counts a refused worker or retry attempt. */
+  @Override
+  public void recordRejected() {
     rejected.increment();
   }
 
-  void attempt(boolean succeeded) {
+  /**
+   * Counts an attempt of a retried operation.
+   *
+   * @param succeeded whether it succeeded
+   */
+  @Override
+  public void recordAttempt(boolean succeeded) {
     (succeeded ? successfulAttempts : failedAttempts).increment();
   }
 
-  void retryCall(RetryCall kind) {
+  /**
+   * Counts a retried operation that ended as {@code kind}.
+   *
+   * @param kind how it ended
+   * @throws NullPointerException if {@code kind} is null
+   */
+  @Override
+  public void recordRetryCall(RetryCall kind) {
     retryCalls[kind.ordinal()].increment();
   }
 }

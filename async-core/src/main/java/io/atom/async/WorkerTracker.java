@@ -192,6 +192,32 @@ final class WorkerTracker {
   }
 
   /**
+   * How many in-flight workers are waiting to run ({@code pending}: SCHEDULED) or running (otherwise:
+   * RUNNING, or claimed to run); weakly consistent. What the pending and active gauges read.
+   */
+  int countIn(boolean pending) {
+    int count = 0;
+    for (int i = 0; i < stripes.length; i++) {
+      int live = 0;
+      int dead = 0;
+      for (Node n = stripes[i].head; n != null; n = n.next) {
+        AsyncWorker<?> w = n.live();
+        if (w == null) {
+          dead++;
+          continue;
+        }
+        live++;
+        int s = w.internalState();
+        if (pending ? s == AsyncWorker.SCHEDULED : s == AsyncWorker.CLAIMED || s == AsyncWorker.RUNNING) {
+          count++;
+        }
+      }
+      walked(i, live, dead);
+    }
+    return count;
+  }
+
+  /**
    * Whether any tracked worker has not reached a terminal state (what allDone() asks; stricter than
    * {@link Node#live()}, which also counts a worker whose finisher is still at work): stops at the
    * first one.

@@ -239,7 +239,7 @@ class HardeningRegressionTest {
       Throwable failure = op.failure();
       Throwable refusal = failure instanceof RejectedExecutionException ? failure : failure.getCause();
       assertThat(refusal).isInstanceOf(RejectedExecutionException.class).hasMessageStartingWith("manager 'orders' could not run attempt 2 of retried operation "
-          + op.name() + ": its pool is saturated (1 of 1 threads busy")
+          + op.label() + ": its pool is saturated (1 of 1 threads busy")
           .hasMessageNotContaining("manager 'worker'");
     } finally {
       pool.shutdownNow();
@@ -259,7 +259,7 @@ class HardeningRegressionTest {
     assertThat(item.cancel(false)).as("this call cancelled it").isTrue();
     assertThat(item.isCancelled()).isTrue();
     assertThat(item.cancel(true)).as("already cancelled").isFalse();
-    assertThatThrownBy(item::get).isInstanceOf(CancellationException.class).hasMessageContaining(worker.name());
+    assertThatThrownBy(item::get).isInstanceOf(CancellationException.class).hasMessageContaining(worker.label());
     assertThatThrownBy(() -> item.get(1, SECONDS)).isInstanceOf(CancellationException.class);
     assertThat(worker.state()).isEqualTo(WorkerState.CANCELLED);
   }

@@ -1,18 +1,14 @@
 package io.atom.async.bench;
 
 import io.atom.async.AsyncWorkerManager;
-import io.atom.async.WorkerState;
-import io.atom.async.WorkerStats;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
+import io.atom.async.autoconfigure.AsyncWorkerMetrics;
+import io.atom.async.autoconfigure.AsyncWorkerMetricsAutoConfiguration;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,6 +18,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
@@ -130,7 +127,7 @@ public final class Pools {
       builder.scheduler(scheduler);
     }
     if (metrics) {
-      builder.recordStats();
+      starterMetrics(registry, builder, name);
     }
     AsyncWorkerManager manager = builder.build();
     if (metrics) {
@@ -152,39 +149,39 @@ public final class Pools {
     return timer;
   }
 
-  private static final Map<WorkerState, String> OUTCOMES = Map.of(WorkerState.SUCCEEDED, "success",
-      WorkerState.FAILED, "failure", WorkerState.CANCELLED, "cancelled", WorkerState.TIMED_OUT, "timeout");
-
   /**
-   * Binds the meters the starter's binder ({@code AsyncWorkerManagerMetrics}, package-private there)
-   * binds, reading {@link AsyncWorkerManager#stats()} at publication time, plus Boot's {@code executor.*}
-   * meters of the pool ({@link ExecutorServiceMetrics} bound without wrapping the pool, as Boot does). As
-   * in the starter, the per-task path never touches the registry: what costs per task is
-   * {@code recordStats()}.
+   * The starter's metrics as Boot wires them: {@code AsyncWorkerMetricsAutoConfiguration} in a context
+   * whose {@link MeterRegistry} is {@code registry}, so that a manager records into the starter's own
+   * Micrometer timers and counters ({@code AsyncWorkerMetrics#recorder}); and the gauges its binder
+   * publishes, plus Boot's {@code executor.*} meters of the pool ({@link ExecutorServiceMetrics} bound
+   * without wrapping the pool, as Boot does).
    *
    * @param registry the registry
-   * @param manager a manager built with {@code recordStats()}
+   * @param builder the manager's builder, given the starter's recorder
+   * @param name the manager's name (its {@code manager} tag)
+   * @return the builder
+   */
+  public static AsyncWorkerManager.Builder starterMetrics(MeterRegistry registry, AsyncWorkerManager.Builder builder,
+      String name) {
+    // Not closed: closing it would close the registry, an AutoCloseable bean of it.
+    AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+    context.registerBean(MeterRegistry.class, () -> registry);
+    context.register(AsyncWorkerMetricsAutoConfiguration.class);
+    context.refresh();
+    return builder.recorder(context.getBean(AsyncWorkerMetrics.class).recorder(name));
+  }
+
+  /**
+   * Binds the gauges the starter's binder binds and the pool's {@code executor.*} meters.
+   *
+   * @param registry the registry
+   * @param manager the manager
    * @param pool its pool
    */
   public static void bindMetrics(MeterRegistry registry, AsyncWorkerManager manager, ExecutorService pool) {
-    WorkerStats stats = manager.stats();
     Tags tags = Tags.of("manager", manager.name());
-    OUTCOMES.forEach((state, outcome) -> FunctionTimer.builder("atom.async.worker.duration", stats,
-            s -> s.ended(state), s -> s.runNanos(state), TimeUnit.NANOSECONDS)
-        .tags(tags).tag("outcome", outcome).register(registry));
-    FunctionTimer.builder("atom.async.worker.queue.wait", stats, WorkerStats::queueWaits,
-        WorkerStats::queueWaitNanos, TimeUnit.NANOSECONDS).tags(tags).register(registry);
-    Gauge.builder("atom.async.workers.active", stats, WorkerStats::active).tags(tags).register(registry);
-    Gauge.builder("atom.async.workers.pending", stats, WorkerStats::pending).tags(tags).register(registry);
-    FunctionCounter.builder("atom.async.workers.rejected", stats, WorkerStats::rejected).tags(tags).register(registry);
-    for (WorkerStats.RetryCall kind : WorkerStats.RetryCall.values()) {
-      FunctionCounter.builder("atom.async.retry.calls", stats, s -> s.retryCalls(kind))
-          .tags(tags).tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(registry);
-    }
-    FunctionCounter.builder("atom.async.retry.attempts", stats, WorkerStats::successfulAttempts)
-        .tags(tags).tag("outcome", "success").register(registry);
-    FunctionCounter.builder("atom.async.retry.attempts", stats, WorkerStats::failedAttempts)
-        .tags(tags).tag("outcome", "failure").register(registry);
+    Gauge.builder("atom.async.workers.active", manager, AsyncWorkerManager::activeCount).tags(tags).register(registry);
+    Gauge.builder("atom.async.workers.pending", manager, AsyncWorkerManager::pendingCount).tags(tags).register(registry);
     new ExecutorServiceMetrics(pool, manager.name() + "Executor", List.of()).bindTo(registry);
   }
 

@@ -181,7 +181,7 @@ public final class AsyncWorkerAutoConfiguration {
     return !duration.isZero() && !duration.isNegative();
   }
 
-  private static void check(boolean valid, String property, @Nullable Object value, String reason, String fix) {
+  static void check(boolean valid, String property, @Nullable Object value, String reason, String fix) {
     if (!valid) {
       throw new InvalidAtomAsyncPropertyException(property, value, reason, fix);
     }

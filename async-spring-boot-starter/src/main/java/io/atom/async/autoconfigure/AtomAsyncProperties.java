@@ -388,6 +388,30 @@ public class AtomAsyncProperties {
     private boolean enabled = true;
 
     /**
+     * How many distinct work names the manager tags separately; work with a further name is tagged
+     * name=other, and the first such name is logged once at WARN.
+     */
+    private int maxNames = 100; // AsyncWorkerManager.DEFAULT_MAX_NAMES, literal for the metadata
+
+    /**
+     * Returns the bound on distinct work names.
+     *
+     * @return the bound
+     */
+    public int getMaxNames() {
+      return maxNames;
+    }
+
+    /**
+     * Sets the bound on distinct work names.
+     *
+     * @param maxNames the bound, at least 1
+     */
+    public void setMaxNames(int maxNames) {
+      this.maxNames = maxNames;
+    }
+
+    /**
      * Tells whether metrics are enabled.
      *
      * @return true if enabled

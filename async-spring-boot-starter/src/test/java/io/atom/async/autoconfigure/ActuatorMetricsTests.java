@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atom.async.AsyncWorkerManager;
 import io.atom.async.RetryPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,7 +24,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /** A real web application with the actuator: the metrics are on /actuator/metrics and in Prometheus text. */
 @Timeout(120)
 @SpringBootTest(classes = ActuatorMetricsTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "management.endpoints.web.exposure.include=health,metrics,prometheus")
+    properties = {"management.endpoints.web.exposure.include=health,metrics,prometheus",
+        "management.metrics.distribution.percentiles-histogram.atom.async.worker.duration=true"})
 class ActuatorMetricsTests {
 
   @SpringBootApplication
@@ -32,6 +36,9 @@ class ActuatorMetricsTests {
 
   @Autowired
   AsyncWorkerManager manager;
+
+  @Autowired
+  MeterRegistry registry;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -58,11 +65,32 @@ class ActuatorMetricsTests {
 
     String prometheus = get("/actuator/prometheus");
     assertThat(prometheus)
-        .contains("atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",outcome=\"success\"} 2")
-        .contains("atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",outcome=\"failure\"} 1")
-        .contains("atom_async_retry_calls_total{kind=\"successful_with_retry\",manager=\"asyncWorkerManager\"} 1")
-        .contains("atom_async_retry_attempts_total{manager=\"asyncWorkerManager\",outcome=\"failure\"} 2")
+        .contains("atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",name=\"unnamed\",outcome=\"success\"} 2")
+        .contains("atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",name=\"unnamed\",outcome=\"failure\"} 1")
+        .contains("atom_async_worker_duration_seconds_max{manager=\"asyncWorkerManager\",name=\"unnamed\",outcome=\"success\"}")
+        .contains("atom_async_retry_calls_total{kind=\"successful_with_retry\",manager=\"asyncWorkerManager\",name=\"unnamed\"} 1")
+        .contains("atom_async_retry_attempts_total{manager=\"asyncWorkerManager\",name=\"unnamed\",outcome=\"failure\"} 2")
         .contains("executor_pool_size_threads{name=\"atomAsyncTaskExecutor\"");
+  }
+
+  @Test
+  void namedWork_hasARealTimerPerName_withHistogramBucketsFromBootsDistributionProperties() throws Exception {
+    manager.createWorker("payment", () -> {
+      Thread.sleep(5); // a task that takes time, so that the max moves measurably
+      return 1;
+    }).waitForCompletion(Duration.ofSeconds(10));
+    manager.createWorker("inventory", () -> 2).waitForCompletion(Duration.ofSeconds(10));
+
+    Timer payment = registry.find("atom.async.worker.duration").tag("name", "payment").tag("outcome", "success").timer();
+    assertThat(payment).as("a real Timer, not a FunctionTimer").isNotNull();
+    assertThat(payment.count()).isEqualTo(1);
+    assertThat(payment.max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(5.0);
+
+    String prometheus = get("/actuator/prometheus");
+    for (String name : new String[] {"payment", "inventory"}) {
+      assertThat(prometheus).containsPattern("atom_async_worker_duration_seconds_bucket\\{[^}]*name=\"" + name
+          + "\"[^}]*outcome=\"success\"[^}]*\\} 1");
+    }
   }
 
   private String get(String path) throws Exception {

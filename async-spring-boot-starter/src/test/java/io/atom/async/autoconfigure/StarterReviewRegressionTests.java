@@ -81,7 +81,7 @@ class StarterReviewRegressionTests {
   }
 
   @Test
-  void aUsersOwnManager_isPublishedWhenItRecordsStats_andDrainedAtShutdown() {
+  void aUsersOwnManager_isPublishedWithTheStartersRecorder_andDrainedAtShutdown() {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
             CompositeMeterRegistryAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
@@ -91,10 +91,12 @@ class StarterReviewRegressionTests {
           AsyncWorkerManager mine = context.getBean("mine", AsyncWorkerManager.class);
           mine.createWorker(() -> 1).waitForCompletion(Duration.ofSeconds(10));
           MeterRegistry registry = context.getBean(MeterRegistry.class);
-          assertThat(registry.get("atom.async.worker.duration").tag("manager", "mine").tag("outcome", "success")
-              .functionTimer().count()).isEqualTo(1);
+          assertThat(registry.get("atom.async.worker.duration").tag("manager", "mine").tag("name", "unnamed")
+              .tag("outcome", "success").timer().count()).isEqualTo(1);
           assertThat(registry.find("atom.async.worker.duration").tag("manager", "quiet").meters())
-              .as("a manager without counters publishes nothing").isEmpty();
+              .as("a manager without a recorder has no timers").isEmpty();
+          assertThat(registry.get("atom.async.workers.active").tag("manager", "quiet").gauge().value())
+              .as("but its gauges cost nothing per task, so every manager bean has them").isZero();
           ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
           assertThat(mine.isShutdown()).as("the lifecycle drains the user's manager too").isTrue();
         });
@@ -103,8 +105,8 @@ class StarterReviewRegressionTests {
   @Configuration(proxyBeanMethods = false)
   static class OwnManagers {
     @Bean
-    AsyncWorkerManager mine() {
-      return AsyncWorkerManager.builder().name("mine").poolSize(1).recordStats().build();
+    AsyncWorkerManager mine(AsyncWorkerMetrics metrics) {
+      return AsyncWorkerManager.builder().name("mine").poolSize(1).recorder(metrics.recorder("mine")).build();
     }
 
     @Bean(defaultCandidate = false)

@@ -1,0 +1,273 @@
+package io.atom.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Named work (issue 13): names on the handles, one recorder per name, the bound on distinct names. */
+@Timeout(60)
+class NamedWorkTest {
+
+  /** Records every event as "name event", and how often each name was resolved. */
+  static final class EventRecorder implements WorkerRecorder {
+    final String name;
+    final List<String> events;
+    final Map<String, AtomicInteger> resolved;
+
+    EventRecorder() {
+      this("(root)", new CopyOnWriteArrayList<>(), new ConcurrentHashMap<>());
+    }
+
+    private EventRecorder(String name, List<String> events, Map<String, AtomicInteger> resolved) {
+      this.name = name;
+      this.events = events;
+      this.resolved = resolved;
+    }
+
+    @Override
+    public WorkerRecorder forName(String name) {
+      resolved.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+      return new EventRecorder(name, events, resolved);
+    }
+
+    @Override
+    public void recordQueueWait(long nanos) {
+      events.add(name + (nanos >= 0 ? " ran" : " BAD queue wait " + nanos)); // a throw here would be swallowed
+    }
+
+    @Override
+    public void recordEnd(WorkerState outcome, boolean ran, long runNanos) {
+      events.add(name + " " + outcome + (ran ? "" : " unrun") + (ran || runNanos == 0L ? "" : " BAD run time"));
+    }
+
+    @Override
+    public void recordRejected() {
+      events.add(name + " rejected");
+    }
+
+    @Override
+    public void recordAttempt(boolean succeeded) {
+      events.add(name + " attempt " + (succeeded ? "ok" : "failed"));
+    }
+
+    @Override
+    public void recordRetryCall(WorkerStats.RetryCall kind) {
+      events.add(name + " " + kind);
+    }
+
+    long count(String event) {
+      return events.stream().filter(event::equals).count();
+    }
+  }
+
+  @Test
+  void aWorkersName_isItsOperation_andShowsInToStringAndMessages() {
+    ManualExecutor executor = new ManualExecutor();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().name("orders").executor(executor).build();
+    AsyncWorker<Integer> payment = manager.createWorker("payment", () -> {
+      throw new IllegalStateException("card declined");
+    });
+    AsyncWorker<Integer> unnamed = manager.createWorker(() -> 1);
+    AsyncWorker<Integer> later = manager.newWorker("inventory");
+    AsyncWorker<Integer> retried = manager.retry("refund", () -> 1, RetryPolicy.<Integer>builder().build());
+    executor.runAll();
+
+    assertThat(payment.name()).isEqualTo("payment");
+    assertThat(later.name()).isEqualTo("inventory");
+    assertThat(retried.name()).isEqualTo("refund");
+    assertThat(unnamed.name()).isEqualTo(WorkerRecorder.UNNAMED);
+    assertThat(payment.toString()).startsWith("AsyncWorker[orders/payment#").endsWith(", FAILED]");
+    assertThat(unnamed.toString()).startsWith("AsyncWorker[orders#");
+    assertThatThrownBy(payment::getResult).isInstanceOf(AsyncExecutionException.class)
+        .hasMessageStartingWith("worker orders/payment#").hasMessageContaining("card declined");
+    later.startAsync(() -> 1);
+    assertThatThrownBy(() -> later.startAsync(() -> 1)).isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("worker orders/inventory#");
+  }
+
+  @Test
+  void aBlankOrMissingName_isRefusedWithTheArgumentNamed() {
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(new ManualExecutor()).build();
+    assertThatThrownBy(() -> manager.createWorker(" ", () -> 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("name must not be blank but was ' '");
+    assertThatThrownBy(() -> manager.newWorker("")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("name must not be blank but was ''");
+    assertThatThrownBy(() -> manager.retry("\t", () -> 1, RetryPolicy.<Integer>builder().build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name must not be blank");
+    assertThatThrownBy(() -> manager.createWorker(null, () -> 1)).isInstanceOf(NullPointerException.class)
+        .hasMessage("name");
+    assertThatThrownBy(() -> manager.createWorker("payment", null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("task");
+    assertThat(manager.inFlightCount()).as("nothing was started").isZero();
+  }
+
+  @Test
+  void eachNamesWork_reachesItsOwnRecorder_exactlyOnceEach() {
+    ManualExecutor executor = new ManualExecutor();
+    ManualScheduler scheduler = new ManualScheduler();
+    EventRecorder recorder = new EventRecorder();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).scheduler(scheduler)
+        .recorder(recorder).build();
+    manager.createWorker("payment", () -> 1);
+    manager.createWorker("payment", () -> {
+      throw new IllegalStateException("x");
+    });
+    AsyncWorker<Integer> cancelled = manager.createWorker("inventory", () -> 1);
+    AsyncWorker<Integer> timesOut = manager.newWorker("inventory");
+    timesOut.setTimeout(Duration.ofSeconds(1));
+    timesOut.startAsync(() -> 1);
+    manager.createWorker(() -> 1);
+    assertThat(manager.pendingCount()).isEqualTo(5);
+    assertThat(manager.activeCount()).isZero();
+    cancelled.cancel();
+    scheduler.fireAll();
+    assertThat(manager.pendingCount()).as("the cancelled and the timed-out one left").isEqualTo(3);
+    executor.runAll();
+    AtomicInteger calls = new AtomicInteger();
+    AsyncWorker<Integer> retried = manager.retry("payment", () -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new IOException("transient");
+      }
+      return 1;
+    }, RetryPolicy.<Integer>builder().initialDelay(Duration.ofMillis(1)).build());
+    for (int i = 0; i < 5 && !retried.isDone(); i++) {
+      executor.runAll();
+      scheduler.fireAll();
+    }
+    assertThat(retried.state()).isEqualTo(WorkerState.SUCCEEDED);
+    manager.shutdown();
+    AsyncWorker<Integer> refused = manager.createWorker("payment", () -> 1);
+    assertThat(refused.state()).isEqualTo(WorkerState.FAILED);
+
+    assertThat(recorder.count("payment ran")).as("2 workers and the retried operation").isEqualTo(3);
+    assertThat(recorder.count("payment SUCCEEDED")).as("one worker and the retried operation").isEqualTo(2);
+    assertThat(recorder.count("payment FAILED")).isEqualTo(1);
+    assertThat(recorder.count("payment FAILED unrun")).as("refused by the shut-down manager").isEqualTo(1);
+    assertThat(recorder.count("payment rejected")).isEqualTo(1);
+    assertThat(recorder.count("payment attempt failed")).isEqualTo(1);
+    assertThat(recorder.count("payment attempt ok")).isEqualTo(1);
+    assertThat(recorder.count("payment SUCCESSFUL_WITH_RETRY")).isEqualTo(1);
+    assertThat(recorder.count("inventory CANCELLED unrun")).isEqualTo(1);
+    assertThat(recorder.count("inventory TIMED_OUT unrun")).isEqualTo(1);
+    assertThat(recorder.count("inventory ran")).isZero();
+    assertThat(recorder.count("unnamed ran")).isEqualTo(1);
+    assertThat(recorder.count("unnamed SUCCEEDED")).isEqualTo(1);
+    assertThat(recorder.events).as("every event, and nothing else").hasSize(15);
+    assertThat(recorder.resolved).as("each name resolved once, off the task path")
+        .containsOnlyKeys("unnamed", "payment", "inventory").allSatisfy((name, n) -> assertThat(n).hasValue(1));
+    assertThat(manager.pendingCount()).isZero();
+    assertThat(manager.activeCount()).isZero();
+  }
+
+  @Test
+  void pastTheMaximumOfNames_furtherNamesAreRecordedAsOther_withOneWarning() {
+    List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        warnings.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger log = Logger.getLogger(AsyncWorkerManager.class.getName());
+    log.addHandler(handler);
+    try {
+      ManualExecutor executor = new ManualExecutor();
+      EventRecorder recorder = new EventRecorder();
+      AsyncWorkerManager manager = AsyncWorkerManager.builder().name("orders").executor(executor).recorder(recorder)
+          .maxNames(2).build();
+      AsyncWorkerManager scope = manager.newScope();
+      List<AsyncWorker<Integer>> workers = new ArrayList<>();
+      for (String name : new String[] {"a", "b", "c", "a", "d", "b"}) {
+        workers.add(manager.createWorker(name, () -> 1));
+      }
+      workers.add(scope.createWorker("e", () -> 1)); // a scope shares its manager's bound
+      workers.add(scope.createWorker("a", () -> 1));
+      executor.runAll();
+
+      assertThat(workers).extracting(AsyncWorker::name).as("the handles keep their own names")
+          .containsExactly("a", "b", "c", "a", "d", "b", "e", "a");
+      assertThat(recorder.count("a SUCCEEDED")).isEqualTo(3);
+      assertThat(recorder.count("b SUCCEEDED")).isEqualTo(2);
+      assertThat(recorder.count("other SUCCEEDED")).as("c, d and e").isEqualTo(3);
+      assertThat(recorder.resolved).containsOnlyKeys("unnamed", "a", "b", "other")
+          .allSatisfy((name, n) -> assertThat(n).hasValue(1));
+      assertThat(warnings).hasSize(1);
+      assertThat(warnings.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+      assertThat(warnings.get(0).getMessage()).contains("manager 'orders'", "2 distinct work names", "'c'",
+          "recorded as 'other'", "maxNames");
+    } finally {
+      log.removeHandler(handler);
+    }
+  }
+
+  @Test
+  void aRecorderThatThrows_neverChangesAWorkersOutcome() {
+    ManualExecutor executor = new ManualExecutor();
+    WorkerRecorder broken = new WorkerRecorder() {
+      @Override
+      public void recordQueueWait(long nanos) {
+        throw new IllegalStateException("recorder broken");
+      }
+
+      @Override
+      public void recordEnd(WorkerState outcome, boolean ran, long runNanos) {
+        throw new IllegalStateException("recorder broken");
+      }
+
+      @Override
+      public void recordRejected() {
+        throw new IllegalStateException("recorder broken");
+      }
+
+      @Override
+      public void recordAttempt(boolean succeeded) {
+        throw new IllegalStateException("recorder broken");
+      }
+
+      @Override
+      public void recordRetryCall(WorkerStats.RetryCall kind) {
+        throw new IllegalStateException("recorder broken");
+      }
+    };
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).recorder(broken).build();
+    AsyncWorker<Integer> worker = manager.createWorker("payment", () -> 7);
+    AsyncWorker<Integer> retried = manager.retry("refund", () -> 8, RetryPolicy.<Integer>builder().build());
+    executor.runAll();
+    executor.runAll();
+    assertThat(worker.getResult()).isEqualTo(7);
+    assertThat(retried.getResult()).isEqualTo(8);
+    assertThat(manager.allDone()).isTrue();
+    manager.shutdown();
+    assertThat(manager.createWorker(() -> 1).state()).as("a refusal still ends the worker").isEqualTo(WorkerState.FAILED);
+  }
+
+  @Test
+  void theBuilder_refusesTwoRecordersAndABadMaximum() {
+    assertThatThrownBy(() -> AsyncWorkerManager.builder().recordStats().recorder(new EventRecorder()).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("set either recordStats() or recorder(...)");
+    assertThatThrownBy(() -> AsyncWorkerManager.builder().maxNames(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxNames must be >= 1 but was 0");
+    assertThatThrownBy(() -> AsyncWorkerManager.builder().recorder(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("recorder");
+    assertThat(AsyncWorkerManager.builder().executor(new ManualExecutor()).build().records()).isFalse();
+  }
+}
