@@ -38,6 +38,11 @@ FAN_OUT = [
      "ours, raw pool, metrics on", "FanOutBenchmark.oursScopeOnRawPoolWithMetrics", (">=", 0.9)),
     ("ours, Spring executor, metrics off", "FanOutBenchmark.oursScopeOnSpringExecutor",
      "ours, Spring executor, metrics on", "FanOutBenchmark.oursScopeOnSpringExecutorWithMetrics", (">=", 0.9)),
+    # Where the cost of metrics goes: the core's side alone, then the core's own counters.
+    ("ours, raw pool, metrics off", "FanOutBenchmark.oursScopeOnRawPool",
+     "ours, raw pool, a recorder that does nothing", "FanOutBenchmark.oursScopeOnRawPoolWithNoopRecorder", None),
+    ("ours, raw pool, metrics off", "FanOutBenchmark.oursScopeOnRawPool",
+     "ours, raw pool, core counters (recordStats)", "FanOutBenchmark.oursScopeOnRawPoolWithCoreStats", None),
 ]
 
 FAN_OUT_P95 = [

@@ -78,7 +78,7 @@ class NamedWorkTest {
     ManualExecutor executor = new ManualExecutor();
     AsyncWorkerManager manager = AsyncWorkerManager.builder().name("orders").executor(executor).build();
     AsyncWorker<Integer> payment = manager.createWorker("payment", () -> {
-      throw new IllegalStateException("card declined");
+      throw new IOException("card declined"); // checked: getResult wraps it, with the worker's label
     });
     AsyncWorker<Integer> unnamed = manager.createWorker(() -> 1);
     AsyncWorker<Integer> later = manager.newWorker("inventory");
@@ -107,7 +107,7 @@ class NamedWorkTest {
         .hasMessage("name must not be blank but was ''");
     assertThatThrownBy(() -> manager.retry("\t", () -> 1, RetryPolicy.<Integer>builder().build()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name must not be blank");
-    assertThatThrownBy(() -> manager.createWorker(null, () -> 1)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> manager.createWorker((String) null, () -> 1)).isInstanceOf(NullPointerException.class)
         .hasMessage("name");
     assertThatThrownBy(() -> manager.createWorker("payment", null)).isInstanceOf(NullPointerException.class)
         .hasMessage("task");

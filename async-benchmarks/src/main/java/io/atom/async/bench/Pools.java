@@ -1,6 +1,9 @@
 package io.atom.async.bench;
 
 import io.atom.async.AsyncWorkerManager;
+import io.atom.async.WorkerRecorder;
+import io.atom.async.WorkerState;
+import io.atom.async.WorkerStats;
 import io.atom.async.autoconfigure.AsyncWorkerMetrics;
 import io.atom.async.autoconfigure.AsyncWorkerMetricsAutoConfiguration;
 import io.micrometer.core.instrument.Gauge;
@@ -148,6 +151,24 @@ public final class Pools {
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     return timer;
   }
+
+  /** A recorder that records nothing: what recording costs the core itself, without a metrics library. */
+  public static final WorkerRecorder NOOP_RECORDER = new WorkerRecorder() {
+    @Override
+    public void recordQueueWait(long nanos) {}
+
+    @Override
+    public void recordEnd(WorkerState outcome, boolean ran, long runNanos) {}
+
+    @Override
+    public void recordRejected() {}
+
+    @Override
+    public void recordAttempt(boolean succeeded) {}
+
+    @Override
+    public void recordRetryCall(WorkerStats.RetryCall kind) {}
+  };
 
   /**
    * The starter's metrics as Boot wires them: {@code AsyncWorkerMetricsAutoConfiguration} in a context

@@ -3,7 +3,7 @@ package io.atom.async.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Counter;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -52,13 +52,18 @@ class BenchmarksSmokeTest {
         assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnRawPoolWithMetrics());
         assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnSpringExecutor());
         assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnSpringExecutorWithMetrics());
+        assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnRawPoolWithCoreStats());
+        assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnRawPoolWithNoopRecorder());
       }
+      assertEquals(CALLS * FanOutBenchmark.TASKS, b.onRawWithCoreStats.stats().ended(io.atom.async.WorkerState.SUCCEEDED));
       assertEquals(0, b.onRaw.inFlightCount());
       for (String manager : new String[] {"rawWithMetrics", "springWithMetrics"}) {
-        double ended = b.registry.get("atom.async.worker.duration").tag("manager", manager).tag("outcome", "success")
-            .functionTimer().count();
-        assertEquals(CALLS * FanOutBenchmark.TASKS, ended, 0.0, manager);
-        FunctionCounter rejected = b.registry.get("atom.async.workers.rejected").tag("manager", manager).functionCounter();
+        double ended = b.registry.get("atom.async.worker.duration").tag("manager", manager).tag("name", "unnamed")
+            .tag("outcome", "success").timer().count();
+        assertEquals(CALLS * FanOutBenchmark.TASKS, ended, 0.0, manager + ": the starter's real timers");
+        assertEquals(CALLS * FanOutBenchmark.TASKS, b.registry.get("atom.async.worker.queue.wait").tag("manager", manager)
+            .timer().count(), 0.0, manager);
+        Counter rejected = b.registry.get("atom.async.workers.rejected").tag("manager", manager).counter();
         assertEquals(0.0, rejected.count(), 0.0, manager);
         assertTrue(b.registry.find("executor.completed").tag("name", manager + "Executor").functionCounter() != null,
             manager + ": executor meters bound");

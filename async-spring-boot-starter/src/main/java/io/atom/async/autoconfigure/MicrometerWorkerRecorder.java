@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.pause.NoPauseDetector;
+import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +31,15 @@ final class MicrometerWorkerRecorder implements WorkerRecorder {
 
   /** The outcome tag of each terminal state, in WorkerState order from SUCCEEDED. */
   private static final String[] OUTCOMES = {"success", "failure", "cancelled", "timeout"};
+
+  /**
+   * The registry's default pause detector (LatencyUtils' clock-drift detector) makes every
+   * {@code record} read the clock once more and bump an atomic counter that all threads recording
+   * into that timer share. It exists to fill in the samples a request timer misses while the JVM is
+   * paused (coordinated omission); a worker's times are measured around the pause instead, so the
+   * pause is in them already. Without it a record is a striped add, a max and no shared line.
+   */
+  private static final PauseDetector NO_PAUSE_DETECTOR = new NoPauseDetector();
 
   private final MeterRegistry registry;
   private final Tags managerTags;
@@ -56,12 +67,12 @@ final class MicrometerWorkerRecorder implements WorkerRecorder {
     this.rejected = manager.rejected;
     this.nameTags = managerTags.and("name", name);
     this.queueWait = Timer.builder("atom.async.worker.queue.wait").tags(nameTags)
-        .description("Time from startAsync to running").register(registry);
+        .description("Time from startAsync to running").pauseDetector(NO_PAUSE_DETECTOR).register(registry);
     Timer[] timers = new Timer[OUTCOMES.length];
     for (int i = 0; i < OUTCOMES.length; i++) {
       timers[i] = Timer.builder("atom.async.worker.duration").tags(nameTags).tag("outcome", OUTCOMES[i])
           .description("Run time of the workers that ended, by outcome (zero for a worker that never ran)")
-          .register(registry);
+          .pauseDetector(NO_PAUSE_DETECTOR).register(registry);
     }
     this.durations = timers;
   }
