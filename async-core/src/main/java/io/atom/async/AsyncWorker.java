@@ -135,6 +135,7 @@ public final class AsyncWorker<T> {
   private static final VarHandle TIMER;
   private static final VarHandle TIMEOUT;
   private static final VarHandle LINK;
+  private static final VarHandle OBSERVED;
 
   static {
     try {
@@ -146,6 +147,7 @@ public final class AsyncWorker<T> {
       TIMER = lookup.findVarHandle(AsyncWorker.class, "timer", Timer.class);
       TIMEOUT = lookup.findVarHandle(AsyncWorker.class, "timeoutNanos", long.class);
       LINK = lookup.findVarHandle(AsyncWorker.class, "link", Object.class);
+      OBSERVED = lookup.findVarHandle(AsyncWorker.class, "observed", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -192,6 +194,13 @@ public final class AsyncWorker<T> {
   private final @Nullable String name;
   /** Where this worker's queue wait and end are recorded (its name's), or null: record nothing. */
   private final @Nullable WorkerRecorder recorder;
+  /**
+   * Its WorkerObserver.Observed, or TOMBSTONE once a manager's worker has ended. A manager's worker
+   * gets it by CAS after its start is decided, and finish() takes it by getAndSet (both only when the
+   * manager observes), so exactly one of them ends it. A retry attempt gets it by a plain write before
+   * it starts; its retried operation ends it.
+   */
+  private @Nullable Object observed;
 
   /**
    * Creates a worker that runs on the shared default pool (daemon threads, one per CPU, at least
@@ -607,7 +616,8 @@ public final class AsyncWorker<T> {
     Object result;
     int end;
     try {
-      result = task.call();
+      Object o = observed;
+      result = o instanceof WorkerObserver.Observed ? ((WorkerObserver.Observed) o).call(task) : task.call();
       end = SUCCEEDED;
     } catch (Throwable failure) {
       result = failure;
@@ -699,6 +709,46 @@ public final class AsyncWorker<T> {
       } catch (RuntimeException e) {
         recorderThrew(e);
       }
+    }
+  }
+
+  /**
+   * Starts this manager's worker's observation, once its start is decided and before it is
+   * submitted (on the starting thread, whose current context is the natural parent). If the worker
+   * has ended meanwhile (a cancel won), the observation ends at once with its outcome.
+   */
+  void observe(WorkerObserver observer, String managerName, boolean retried) {
+    WorkerObserver.Observed o;
+    try {
+      o = observer.start(managerName, name(), retried);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, () -> "the observer threw while starting worker " + label()
+          + "; the worker goes on unobserved", e);
+      return;
+    }
+    if (o != null && !OBSERVED.compareAndSet(this, null, o)) {
+      endObserved(o);
+    }
+  }
+
+  /** For a retry attempt, before it starts: runs its task inside {@code o}. */
+  void observeAttempt(WorkerObserver.@Nullable Observed o) {
+    observed = o; // published by the start's state CAS
+  }
+
+  /** This worker's observation (a retried operation's, for its attempts), or null. */
+  WorkerObserver.@Nullable Observed observed() {
+    Object o = observed;
+    return o instanceof WorkerObserver.Observed ? (WorkerObserver.Observed) o : null;
+  }
+
+  /** Ends {@code o} with this worker's outcome; the worker has ended. */
+  void endObserved(WorkerObserver.Observed o) {
+    int s = state;
+    try {
+      o.end(WorkerState.of(s), s == FAILED || s == TIMED_OUT ? failure() : null);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, () -> "the observer threw while ending worker " + label(), e);
     }
   }
 
@@ -885,6 +935,12 @@ public final class AsyncWorker<T> {
     }
     AsyncWorkerManager m = manager;
     if (m != null) {
+      if (m.observer != null) {
+        Object o = OBSERVED.getAndSet(this, TOMBSTONE);
+        if (o instanceof WorkerObserver.Observed) {
+          endObserved((WorkerObserver.Observed) o);
+        }
+      }
       m.workerDone(this, end);
     }
     finisher = Thread.currentThread();

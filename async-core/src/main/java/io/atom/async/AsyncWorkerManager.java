@@ -70,6 +70,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
   /** The recorder of each name, shared with the scopes; null when the manager records nothing. */
   private final @Nullable Names names;
   final @Nullable UnaryOperator<Runnable> contextPropagation;
+  final @Nullable WorkerObserver observer;
   private final @Nullable RetryPolicy<Object> defaultRetryPolicy;
   private final @Nullable ExecutorService ownedPool;
   private final @Nullable AsyncWorkerManager parent;
@@ -115,6 +116,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     WorkerRecorder recorder = stats != null ? stats : b.recorder;
     this.names = recorder != null ? new Names(recorder, b.maxNames, name) : null;
     this.contextPropagation = b.contextPropagation;
+    this.observer = b.observer;
     this.defaultRetryPolicy = b.defaultRetryPolicy; // null: RetryPolicy.ofDefaults(), built on first use
     this.workers = new WorkerTracker(WorkerTracker.stripesForCpus(Runtime.getRuntime().availableProcessors()));
     this.parent = null;
@@ -128,6 +130,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.stats = parent.stats;
     this.names = parent.names;
     this.contextPropagation = parent.contextPropagation;
+    this.observer = parent.observer;
     this.defaultRetryPolicy = parent.defaultRetryPolicy;
     this.ownedPool = null;
     this.workers = new WorkerTracker(1); // a scope is usually fed by one thread: one stripe
@@ -413,6 +416,10 @@ public final class AsyncWorkerManager implements AutoCloseable {
     // volatile). One of us sees the other, so a worker is either refused here or cancelled by
     // close(), never left running.
     workers.add(node);
+    WorkerObserver o = observer;
+    if (o != null) {
+      worker.observe(o, name, launch != null);
+    }
     worker.launch(run, launch, failed != null ? failed : closed ? refusal() : null);
   }
 
@@ -873,6 +880,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     private long defaultTimeoutNanos;
     private boolean recordStats;
     private @Nullable WorkerRecorder recorder;
+    private @Nullable WorkerObserver observer;
     private int maxNames = DEFAULT_MAX_NAMES;
     private @Nullable UnaryOperator<Runnable> contextPropagation;
     private @Nullable RetryPolicy<Object> defaultRetryPolicy;
@@ -902,6 +910,20 @@ public final class AsyncWorkerManager implements AutoCloseable {
      */
     public Builder recorder(WorkerRecorder recorder) {
       this.recorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
+
+    /**
+     * Makes the manager follow each worker from start to end with {@code observer}, for tracing (the
+     * Spring Boot starter's Micrometer {@code Observation}s); see {@link WorkerObserver}. None by
+     * default, and then the per-task path observes nothing.
+     *
+     * @param observer the observer
+     * @return this builder
+     * @throws NullPointerException if {@code observer} is null
+     */
+    public Builder observer(WorkerObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
       return this;
     }
 

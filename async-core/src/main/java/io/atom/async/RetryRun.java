@@ -117,7 +117,13 @@ final class RetryRun<T> extends AbstractExecutorService
       int attempt = ++attempts;
       AsyncWorker<T> worker = new AsyncWorker<>(op.executor(), null); // untracked: the op is the worker
       current = worker;
-      worker.whenDone(() -> attemptEnded(worker, attempt, stage));
+      WorkerObserver.Observed observed = observeAttempt(worker, attempt);
+      worker.whenDone(() -> {
+        if (observed != null) {
+          worker.endObserved(observed); // before it is judged: the attempt's span ends first
+        }
+        attemptEnded(worker, attempt, stage);
+      });
       Callable<T> body = () -> {
         if (attempt > 1 && deadlinePassed()) {
           throw DEADLINE_PASSED; // queued behind busy threads until after the deadline: do not run
@@ -159,6 +165,24 @@ final class RetryRun<T> extends AbstractExecutorService
       }
     }
     return stage;
+  }
+
+  /** Starts the observation of an attempt, a child of its operation's, if the operation is observed. */
+  private WorkerObserver.@Nullable Observed observeAttempt(AsyncWorker<T> worker, int attempt) {
+    WorkerObserver.Observed parent = op.observed();
+    if (parent == null) {
+      return null;
+    }
+    WorkerObserver.Observed child;
+    try {
+      child = parent.attempt(attempt);
+    } catch (RuntimeException e) {
+      System.getLogger(RetryRun.class.getName()).log(System.Logger.Level.WARNING,
+          () -> "the observer threw while starting attempt " + attempt + " of " + op.label(), e);
+      return null;
+    }
+    worker.observeAttempt(child);
+    return child;
   }
 
   private boolean deadlinePassed() {

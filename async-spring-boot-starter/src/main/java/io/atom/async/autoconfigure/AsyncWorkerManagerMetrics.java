@@ -1,6 +1,7 @@
 package io.atom.async.autoconfigure;
 
 import io.atom.async.AsyncWorkerManager;
+import io.atom.async.WorkerState;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +36,19 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 final class AsyncWorkerManagerMetrics implements MeterBinder {
 
   private static final Logger LOG = LoggerFactory.getLogger(AsyncWorkerManagerMetrics.class);
+
+  /** The {@code outcome} tag of each terminal state, in WorkerState order from SUCCEEDED. */
+  private static final String[] OUTCOMES = {"success", "failure", "cancelled", "timeout"};
+
+  /**
+   * The {@code outcome} tag (and observation key) of a terminal state.
+   *
+   * @param state a terminal state
+   * @return success, failure, cancelled or timeout
+   */
+  static String outcome(WorkerState state) {
+    return OUTCOMES[state.ordinal() - WorkerState.SUCCEEDED.ordinal()];
+  }
 
   private final ConfigurableListableBeanFactory beanFactory;
 

@@ -23,6 +23,7 @@ public class AtomAsyncProperties {
   private final Shutdown shutdown = new Shutdown();
   private final Metrics metrics = new Metrics();
   private final ContextPropagation contextPropagation = new ContextPropagation();
+  private final Observations observations = new Observations();
 
   /**
    * Returns the pool settings.
@@ -76,6 +77,15 @@ public class AtomAsyncProperties {
    */
   public ContextPropagation getContextPropagation() {
     return contextPropagation;
+  }
+
+  /**
+   * Returns the observation (tracing) settings.
+   *
+   * @return the observation settings
+   */
+  public Observations getObservations() {
+    return observations;
   }
 
   /** What the pool does with a task when its threads are busy and its queue is full. */
@@ -422,6 +432,34 @@ public class AtomAsyncProperties {
 
     /**
      * Enables or disables metrics.
+     *
+     * @param enabled true to enable
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** One Micrometer Observation (a trace span, with Micrometer Tracing) per worker and per retry attempt. */
+  public static class Observations {
+    /**
+     * Whether each worker is an Observation named atom.async.worker (and each retry attempt an
+     * atom.async.retry.attempt) when an ObservationRegistry is present. Off by default: a fan-out of
+     * 1,000 tasks makes 1,000 spans, and each costs the task a few microseconds.
+     */
+    private boolean enabled = false;
+
+    /**
+     * Tells whether observations are enabled.
+     *
+     * @return true if enabled
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Enables or disables observations.
      *
      * @param enabled true to enable
      */

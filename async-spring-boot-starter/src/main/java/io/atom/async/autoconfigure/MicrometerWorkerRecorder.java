@@ -29,9 +29,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class MicrometerWorkerRecorder implements WorkerRecorder {
 
-  /** The outcome tag of each terminal state, in WorkerState order from SUCCEEDED. */
-  private static final String[] OUTCOMES = {"success", "failure", "cancelled", "timeout"};
-
   /**
    * The registry's default pause detector (LatencyUtils' clock-drift detector) makes every
    * {@code record} read the clock once more and bump an atomic counter that all threads recording
@@ -68,9 +65,11 @@ final class MicrometerWorkerRecorder implements WorkerRecorder {
     this.nameTags = managerTags.and("name", name);
     this.queueWait = Timer.builder("atom.async.worker.queue.wait").tags(nameTags)
         .description("Time from startAsync to running").pauseDetector(NO_PAUSE_DETECTOR).register(registry);
-    Timer[] timers = new Timer[OUTCOMES.length];
-    for (int i = 0; i < OUTCOMES.length; i++) {
-      timers[i] = Timer.builder("atom.async.worker.duration").tags(nameTags).tag("outcome", OUTCOMES[i])
+    WorkerState[] ends = {WorkerState.SUCCEEDED, WorkerState.FAILED, WorkerState.CANCELLED, WorkerState.TIMED_OUT};
+    Timer[] timers = new Timer[ends.length];
+    for (int i = 0; i < ends.length; i++) {
+      timers[i] = Timer.builder("atom.async.worker.duration").tags(nameTags)
+          .tag("outcome", AsyncWorkerManagerMetrics.outcome(ends[i]))
           .description("Run time of the workers that ended, by outcome (zero for a worker that never ran)")
           .pauseDetector(NO_PAUSE_DETECTOR).register(registry);
     }

@@ -361,7 +361,8 @@ class AsyncWorkerAutoConfigurationTests {
         "atom.async.pool.rejection-policy", "atom.async.worker.timeout", "atom.async.retry.max-attempts",
         "atom.async.retry.initial-delay", "atom.async.retry.backoff", "atom.async.retry.max-delay",
         "atom.async.retry.max-total-delay", "atom.async.retry.jitter", "atom.async.shutdown.await-termination-period",
-        "atom.async.metrics.enabled", "atom.async.metrics.max-names", "atom.async.context-propagation.enabled");
+        "atom.async.metrics.enabled", "atom.async.metrics.max-names", "atom.async.context-propagation.enabled",
+        "atom.async.observations.enabled");
     String additional = new String(getClass().getResourceAsStream("/META-INF/additional-spring-configuration-metadata.json")
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(additional).contains("\"fixed\"", "\"linear\"", "\"exponential\"", "\"abort\"", "\"caller-runs\"");
