@@ -43,6 +43,9 @@ FAN_OUT = [
      "ours, raw pool, a recorder that does nothing", "FanOutBenchmark.oursScopeOnRawPoolWithNoopRecorder", None),
     ("ours, raw pool, metrics off", "FanOutBenchmark.oursScopeOnRawPool",
      "ours, raw pool, core counters (recordStats)", "FanOutBenchmark.oursScopeOnRawPoolWithCoreStats", None),
+    # What atom.async.observations.enabled=true costs (an Observation per worker, timed by Micrometer).
+    ("ours, raw pool, metrics off", "FanOutBenchmark.oursScopeOnRawPool",
+     "ours, raw pool, observations on", "FanOutBenchmark.oursScopeOnRawPoolWithObservations", None),
 ]
 
 FAN_OUT_P95 = [

@@ -2,7 +2,9 @@ package io.atom.async.bench;
 
 import io.atom.async.AsyncWorker;
 import io.atom.async.AsyncWorkerManager;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -66,6 +68,9 @@ public class FanOutBenchmark {
   ThreadPoolExecutor rawWithNoopRecorder;
   AsyncWorkerManager onRawWithCoreStats;
   AsyncWorkerManager onRawWithNoopRecorder;
+  ThreadPoolExecutor rawWithObservations;
+  AsyncWorkerManager onRawWithObservations;
+  ObservationRegistry observations;
 
   /** Creates the pools (threads start on first use; each fork uses one) and the managers. */
   @Setup
@@ -86,6 +91,12 @@ public class FanOutBenchmark {
         .recordStats().build();
     onRawWithNoopRecorder = AsyncWorkerManager.builder().name("rawWithNoopRecorder").executor(rawWithNoopRecorder)
         .recorder(Pools.NOOP_RECORDER).build();
+    // What Boot gives an application with metrics and no tracer: each observation also times itself.
+    observations = ObservationRegistry.create();
+    observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(registry));
+    rawWithObservations = Pools.rawPool("raw-observations", threads);
+    onRawWithObservations = Pools.starterObservations(observations,
+        AsyncWorkerManager.builder().name("rawWithObservations").executor(rawWithObservations)).build();
   }
 
   /** Closes the managers and stops the pools. */
@@ -97,6 +108,8 @@ public class FanOutBenchmark {
     onSpringWithMetrics.close();
     onRawWithCoreStats.close();
     onRawWithNoopRecorder.close();
+    onRawWithObservations.close();
+    Pools.stop(rawWithObservations);
     Pools.stop(rawWithCoreStats);
     Pools.stop(rawWithNoopRecorder);
     Pools.stop(raw);
@@ -217,6 +230,18 @@ public class FanOutBenchmark {
   @Benchmark
   public int oursScopeOnRawPoolWithNoopRecorder() {
     return scope(onRawWithNoopRecorder);
+  }
+
+  /**
+   * The cost of {@code atom.async.observations.enabled=true}: a scope on the raw pool whose workers are
+   * each an Observation, on a registry with Micrometer's meter handler (Boot's setup without a tracer),
+   * with no other metrics. Compare with {@link #oursScopeOnRawPool()}.
+   *
+   * @return the sum of the results
+   */
+  @Benchmark
+  public int oursScopeOnRawPoolWithObservations() {
+    return scope(onRawWithObservations);
   }
 
   static int submitGetEach(ThreadPoolExecutor pool) throws Exception {

@@ -4,14 +4,18 @@ import io.atom.async.AsyncWorkerManager;
 import io.atom.async.WorkerRecorder;
 import io.atom.async.WorkerState;
 import io.atom.async.WorkerStats;
+import io.atom.async.autoconfigure.AsyncWorkerManagerCustomizer;
 import io.atom.async.autoconfigure.AsyncWorkerMetrics;
 import io.atom.async.autoconfigure.AsyncWorkerMetricsAutoConfiguration;
+import io.atom.async.autoconfigure.AsyncWorkerObservationAutoConfiguration;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
@@ -190,6 +195,26 @@ public final class Pools {
     context.register(AsyncWorkerMetricsAutoConfiguration.class);
     context.refresh();
     return builder.recorder(context.getBean(AsyncWorkerMetrics.class).recorder(name));
+  }
+
+  /**
+   * The starter's observations as Boot wires them ({@code AsyncWorkerObservationAutoConfiguration}
+   * with {@code atom.async.observations.enabled=true}) on {@code registry}.
+   *
+   * @param registry the observation registry
+   * @param builder the manager's builder, given the starter's observer
+   * @return the builder
+   */
+  public static AsyncWorkerManager.Builder starterObservations(ObservationRegistry registry,
+      AsyncWorkerManager.Builder builder) {
+    AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+    context.getEnvironment().getPropertySources()
+        .addFirst(new MapPropertySource("bench", Map.of("atom.async.observations.enabled", "true")));
+    context.registerBean(ObservationRegistry.class, () -> registry);
+    context.register(AsyncWorkerObservationAutoConfiguration.class);
+    context.refresh();
+    context.getBean(AsyncWorkerManagerCustomizer.class).customize(builder);
+    return builder;
   }
 
   /**

@@ -54,7 +54,10 @@ class BenchmarksSmokeTest {
         assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnSpringExecutorWithMetrics());
         assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnRawPoolWithCoreStats());
         assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnRawPoolWithNoopRecorder());
+        assertEquals(FanOutBenchmark.TASKS, b.oursScopeOnRawPoolWithObservations());
       }
+      assertEquals(CALLS * FanOutBenchmark.TASKS, b.registry.get("atom.async.worker").tag("name", "unnamed")
+          .tag("outcome", "success").timer().count(), 0.0, "every worker observed (and timed by the meter handler)");
       assertEquals(CALLS * FanOutBenchmark.TASKS, b.onRawWithCoreStats.stats().ended(io.atom.async.WorkerState.SUCCEEDED));
       assertEquals(0, b.onRaw.inFlightCount());
       for (String manager : new String[] {"rawWithMetrics", "springWithMetrics"}) {
