@@ -52,7 +52,7 @@ class DataProcessingController {
         int chunk = c;
         int from = c * chunkSize;
         int to = Math.min(from + chunkSize, size);
-        workers.add(scope.createWorker(() -> {
+        workers.add(scope.createWorker("process-chunk", () -> {
           long t0 = System.nanoTime();
           double sum = 0.0;
           for (int j = from; j < to; ++j) {

@@ -25,10 +25,21 @@ import org.springframework.web.bind.annotation.RestController;
  * Drives a mixed load for N seconds so the metrics visibly move: successes, failures, timeouts,
  * cancels and retries, in roughly that order of frequency. Also startable at boot with
  * {@code --sample.demo-load-seconds=N}.
+ *
+ * <p>Each kind of work is named after a (pretend) operation, as real work should be, so the metrics'
+ * {@code name} tag has a handful of values and the {@code outcome} tag tells how each ended:
+ * {@value #LOOKUP} (half the work, 1-5 ms, succeeds), {@value #VALIDATE} (fails), {@value #REPORT}
+ * (blocks until its 5 ms timeout), {@value #PREFETCH} (cancelled at once) and {@value #SYNC}
+ * (retried after 0-2 transient failures).
  */
 @RestController
 class DemoLoadController {
   static final int MAX_SECONDS = 600;
+  static final String LOOKUP = "demo-lookup";
+  static final String VALIDATE = "demo-validate";
+  static final String REPORT = "demo-report";
+  static final String PREFETCH = "demo-prefetch";
+  static final String SYNC = "demo-sync";
   private static final Logger LOG = LoggerFactory.getLogger(DemoLoadController.class);
 
   private final AsyncWorkerManager manager;
@@ -94,24 +105,24 @@ class DemoLoadController {
 
   private void submit(AsyncWorkerManager scope, int kind) {
     if (kind < 50) {
-      scope.createWorker(() -> random(1, 5)); // success
+      scope.createWorker(LOOKUP, () -> random(1, 5)); // success
     } else if (kind < 65) {
-      scope.createWorker(() -> {
+      scope.createWorker(VALIDATE, () -> {
         throw new IllegalStateException("demo failure");
       });
     } else if (kind < 75) {
-      AsyncWorker<Integer> slow = scope.newWorker();
+      AsyncWorker<Integer> slow = scope.newWorker(REPORT);
       slow.setTimeout(Duration.ofMillis(5));
       slow.startAsync(() -> {
         new CountDownLatch(1).await(); // until the timeout interrupts it
         return 0;
       });
     } else if (kind < 85) {
-      scope.createWorker(() -> random(20, 40)).cancel();
+      scope.createWorker(PREFETCH, () -> random(20, 40)).cancel();
     } else {
       AtomicInteger calls = new AtomicInteger();
       int failures = ThreadLocalRandom.current().nextInt(3);
-      scope.retry(() -> {
+      scope.retry(SYNC, () -> {
         if (calls.incrementAndGet() <= failures) {
           throw new IOException("demo transient failure");
         }

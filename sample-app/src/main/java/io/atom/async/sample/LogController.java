@@ -45,7 +45,7 @@ class LogController {
       throw new BadRequestException("lines must list at least one log line");
     }
     String id = UUID.randomUUID().toString();
-    AsyncWorker<Integer> job = manager.createWorker(() -> {
+    AsyncWorker<Integer> job = manager.createWorker("log-aggregate", () -> {
       int chars = 0;
       for (String line : batch.lines()) {
         chars += line == null ? 0 : line.length(); // the "aggregation"

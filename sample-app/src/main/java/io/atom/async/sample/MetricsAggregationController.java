@@ -48,7 +48,7 @@ class MetricsAggregationController {
         throw new BadRequestException("samples[" + i + "].value must be a finite number but was " + (s == null ? null : s.value()));
       }
     }
-    AsyncWorker<Map<String, Aggregation>> worker = manager.newWorker();
+    AsyncWorker<Map<String, Aggregation>> worker = manager.newWorker("metrics-aggregate");
     worker.setTimeout(Duration.ofSeconds(30));
     worker.startAsync(() -> {
       Map<String, List<Double>> grouped = new LinkedHashMap<>();
@@ -57,7 +57,8 @@ class MetricsAggregationController {
       }
       try (AsyncWorkerManager perName = manager.newScope()) {
         Map<String, AsyncWorker<Aggregation>> workers = new LinkedHashMap<>();
-        grouped.forEach((name, values) -> workers.put(name, perName.createWorker(() -> {
+        // One name for every metric's worker: the metric names come from the request, so they must not tag.
+        grouped.forEach((name, values) -> workers.put(name, perName.createWorker("metrics-aggregate-per-name", () -> {
           double sum = 0;
           double min = Double.MAX_VALUE;
           double max = -Double.MAX_VALUE;

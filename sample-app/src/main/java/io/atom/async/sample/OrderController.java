@@ -74,9 +74,10 @@ class OrderController {
     try (AsyncWorkerManager request = manager.newScope()) {
       AtomicInteger paymentAttempts = new AtomicInteger();
       AtomicInteger inventoryAttempts = new AtomicInteger();
-      AsyncWorker<Map<String, Object>> payment = request.retry(
+      // Named by operation, never by order id: the name tags the metrics, so it must stay low-cardinality.
+      AsyncWorker<Map<String, Object>> payment = request.retry("payment",
           () -> call(client, "payment", order.orderId(), paymentFailures, paymentAttempts), policy);
-      AsyncWorker<Map<String, Object>> inventory = request.retry(
+      AsyncWorker<Map<String, Object>> inventory = request.retry("inventory",
           () -> call(client, "inventory", order.orderId(), inventoryFailures, inventoryAttempts), policy);
       Map<String, Object> paid = result(payment, "payment");
       Map<String, Object> reserved = result(inventory, "inventory");

@@ -7,6 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -71,8 +74,17 @@ class SampleApplicationTests {
 
   @Test
   void order_retriesADownstreamThatFailsTwice_reportsAttempts_andTheRetryMetricMoves() throws Exception {
-    String kind = "atom_async_retry_calls_total{kind=\"successful_with_retry\",manager=\"asyncWorkerManager\"}";
-    double before = metric(get("/actuator/prometheus").body(), kind);
+    // The two calls are named "payment" and "inventory": each has its own series.
+    Map<String, Double> expected = new LinkedHashMap<>();
+    for (String name : List.of("payment", "inventory")) {
+      String tags = "manager=\"asyncWorkerManager\",name=\"" + name + "\"";
+      expected.put("atom_async_retry_calls_total{kind=\"successful_with_retry\"," + tags + "}", 1.0);
+      expected.put("atom_async_retry_calls_total{kind=\"successful_without_retry\"," + tags + "}", 0.0);
+      expected.put("atom_async_retry_attempts_total{" + tags + ",outcome=\"failure\"}", name.equals("payment") ? 2.0 : 1.0);
+      expected.put("atom_async_retry_attempts_total{" + tags + ",outcome=\"success\"}", 1.0);
+      expected.put("atom_async_worker_duration_seconds_count{" + tags + ",outcome=\"success\"}", 1.0); // once per operation
+    }
+    String before = get("/actuator/prometheus").body();
 
     HttpResponse<String> order = post("/orders?paymentFailures=2&inventoryFailures=1",
         "{\"orderId\":\"o-retry\",\"items\":[\"book\"],\"amount\":42.0}");
@@ -80,8 +92,10 @@ class SampleApplicationTests {
     assertThat(order.body()).contains("\"status\":\"CONFIRMED\"",
         "\"payment\":{\"service\":\"payment\",\"attempts\":3", "\"inventory\":{\"service\":\"inventory\",\"attempts\":2");
 
-    double after = metric(get("/actuator/prometheus").body(), kind);
-    assertThat(after - before).isEqualTo(2.0); // payment and inventory each succeeded after a retry
+    String after = get("/actuator/prometheus").body();
+    Map<String, Double> moved = new LinkedHashMap<>();
+    expected.keySet().forEach(line -> moved.put(line, metric(after, line) - metric(before, line)));
+    assertThat(moved).isEqualTo(expected); // payment took 3 attempts, inventory 2; each one operation
 
     HttpResponse<String> stored = get("/orders/o-retry");
     assertThat(stored.statusCode()).isEqualTo(200);
@@ -150,15 +164,21 @@ class SampleApplicationTests {
 
   @Test
   void demoLoad_makesTheMetricsMove() throws Exception {
-    String success = "atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",outcome=\"success\"}";
-    String failure = "atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",outcome=\"failure\"}";
-    double successBefore = metric(get("/actuator/prometheus").body(), success);
-    double failureBefore = metric(get("/actuator/prometheus").body(), failure);
+    // Each kind of demo work has its name, and ends with its own outcome.
+    String count = "atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",name=\"%s\",outcome=\"%s\"}";
+    String success = count.formatted(DemoLoadController.LOOKUP, "success");
+    String failure = count.formatted(DemoLoadController.VALIDATE, "failure");
+    String timeout = count.formatted(DemoLoadController.REPORT, "timeout");
+    String cancelled = count.formatted(DemoLoadController.PREFETCH, "cancelled");
+    String retried = count.formatted(DemoLoadController.SYNC, "success");
+    String before = get("/actuator/prometheus").body();
     HttpResponse<String> started = post("/demo/load?seconds=2", "");
     assertThat(started.statusCode()).isEqualTo(202);
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
       String text = get("/actuator/prometheus").body();
-      return metric(text, success) > successBefore + 5 && metric(text, failure) > failureBefore;
+      return metric(text, success) > metric(before, success) + 5 && metric(text, failure) > metric(before, failure)
+          && metric(text, timeout) > metric(before, timeout) && metric(text, cancelled) > metric(before, cancelled)
+          && metric(text, retried) > metric(before, retried);
     });
     assertThat(post("/demo/load?seconds=0", "").statusCode()).isEqualTo(400);
     // Let it end, so that it does not move the counters other tests read.
