@@ -60,7 +60,14 @@ final class ObservationWorkerObserver implements WorkerObserver {
       Observation child = Observation.createNotStarted(ATTEMPT, registry).parentObservation(observation)
           .contextualName(name + " attempt " + attempt)
           .lowCardinalityKeyValue(KeyValue.of("attempt", Integer.toString(attempt)));
-      return child.isNoop() ? null : new Started(child.start(), name);
+      if (child.isNoop()) {
+        return null;
+      }
+      // Started inside the operation's scope: a tracer parents a new span on its current span when
+      // that differs from the parent observation's (the request's, on the thread that launches it).
+      try (Observation.Scope ignored = observation.openScope()) {
+        return new Started(child.start(), name);
+      }
     }
 
     @Override
