@@ -58,6 +58,14 @@ FAN_OUT_P95 = [
     ("FanOutBenchmark.oursScopeOnSpringExecutorWithMetrics", "ours, Spring executor, metrics on", True),
 ]
 
+RECORDING_COST = [
+    ("RecordingCostBenchmark.nanoTime", "`System.nanoTime()` (the core reads it twice per recorded task)"),
+    ("RecordingCostBenchmark.currentTimeMillis", "`System.currentTimeMillis()` (a Micrometer timer's max reads it per record)"),
+    ("RecordingCostBenchmark.timerRecord", "`Timer.record`, no pause detector (the starter's timers)"),
+    ("RecordingCostBenchmark.timerRecordWithPauseDetector", "`Timer.record`, the registry's default pause detector"),
+    ("RecordingCostBenchmark.twoStripedAdds", "two `LongAdder` adds (the core's own counters, per phase)"),
+]
+
 SUBMITTERS = [
     ("raw TPE submit+get each, 8 submitters", "SubmittersBenchmark.rawTpeSubmitGetEach",
      "root manager shared by 8 submitters, no scopes", "SubmittersBenchmark.oursSharedRoot", (">=", 0.9)),
@@ -282,6 +290,22 @@ def main():
         p95 = pct(r, "95.0")
         t, v = ("p95 ≤ 350 µs", ("met" if p95 <= 350 else "**missed**")) if ours else ("—", "")
         out.append(f"| {name} | {fmt(pct(r, '50.0'))} | {fmt(p95)} | {fmt(pct(r, '99.0'))} | {t} | {v} |")
+    out.append("")
+
+    out.append("### Where the cost of metrics goes")
+    out.append("")
+    out.append("Average time per call on 2 threads sharing each meter (lower is better). A task with metrics on "
+               "pays 2 clock reads of its own and 2 `Timer.record`s (each with a wall-clock read for its max):")
+    out.append("")
+    out.append("| call | ns per call |")
+    out.append("|---|---:|")
+    for bench, name in RECORDING_COST:
+        r = jmh.find(bench, "avgt")
+        if r is None:
+            out.append(f"| {name} | not run |")
+            continue
+        m = r["primaryMetric"]
+        out.append(f"| {name} | {pm(m['score'], m.get('scoreError'), 1)} |")
     out.append("")
 
     out.append("## Many submitters: 8 threads fanning out 1,000 tasks each on one pool")
