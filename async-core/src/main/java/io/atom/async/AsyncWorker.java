@@ -192,8 +192,8 @@ public final class AsyncWorker<T> {
   private final @Nullable AsyncWorkerManager manager;
   /** The work's name; null for unnamed work. */
   private final @Nullable String name;
-  /** Where this worker's queue wait and end are recorded (its name's), or null: record nothing. */
-  private final @Nullable WorkerRecorder recorder;
+  /** Its name's tag and recorder (where its queue wait and end are recorded), or null: none. */
+  private final AsyncWorkerManager.@Nullable Named named;
   /**
    * Its WorkerObserver.Observed, or TOMBSTONE once a manager's worker has ended. A manager's worker
    * gets it by CAS after its start is decided, and finish() takes it by getAndSet (both only when the
@@ -222,15 +222,15 @@ public final class AsyncWorker<T> {
   }
 
   AsyncWorker(Executor executor, @Nullable AsyncWorkerManager manager) {
-    this(executor, manager, null, manager != null ? manager.recorderFor(null) : null);
+    this(executor, manager, null, manager != null ? manager.named(null) : null);
   }
 
   AsyncWorker(Executor executor, @Nullable AsyncWorkerManager manager, @Nullable String name,
-      @Nullable WorkerRecorder recorder) {
+      AsyncWorkerManager.@Nullable Named named) {
     this.executor = executor;
     this.manager = manager;
     this.name = name;
-    this.recorder = recorder;
+    this.named = named;
   }
 
   // ---------------------------------------------------------------- starting
@@ -443,11 +443,11 @@ public final class AsyncWorker<T> {
     // Claiming RUNNING first keeps the rule "only the claimer writes outcome": a broken executor that
     // both ran the task and threw cannot have two threads writing it.
     if (STATE.compareAndSet(this, SCHEDULED, CLAIMED)) {
-      WorkerRecorder r = recorder;
+      WorkerRecorder r = recorder();
       if (r != null) {
         try {
           r.recordRejected();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
           recorderThrew(e);
         }
       }
@@ -693,7 +693,7 @@ public final class AsyncWorker<T> {
    * read ends the queue wait and starts the run.
    */
   private long stampRun() {
-    if (recorder == null) {
+    if (recorder() == null) {
       return 0L;
     }
     long now = System.nanoTime();
@@ -702,11 +702,11 @@ public final class AsyncWorker<T> {
   }
 
   private void countRunning(long ran) {
-    WorkerRecorder r = recorder;
+    WorkerRecorder r = recorder();
     if (r != null) {
       try {
         r.recordQueueWait(ran - startNanos);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         recorderThrew(e);
       }
     }
@@ -720,8 +720,9 @@ public final class AsyncWorker<T> {
   void observe(WorkerObserver observer, String managerName, boolean retried) {
     WorkerObserver.Observed o;
     try {
-      o = observer.start(managerName, name(), retried);
-    } catch (RuntimeException e) {
+      AsyncWorkerManager.Named n = named;
+      o = observer.start(managerName, name(), n != null ? n.tag : name(), retried);
+    } catch (Throwable e) {
       LOG.log(System.Logger.Level.WARNING, () -> "the observer threw while starting worker " + label()
           + "; the worker goes on unobserved", e);
       return;
@@ -747,18 +748,19 @@ public final class AsyncWorker<T> {
     int s = state;
     try {
       o.end(WorkerState.of(s), s == FAILED || s == TIMED_OUT ? failure() : null);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.log(System.Logger.Level.WARNING, () -> "the observer threw while ending worker " + label(), e);
     }
   }
 
-  /** The recorder of this worker's name, for its retried operation's attempts; null: none. */
+  /** The recorder of this worker's name (also for its retried operation's attempts); null: none. */
   @Nullable WorkerRecorder recorder() {
-    return recorder;
+    AsyncWorkerManager.Named n = named;
+    return n != null ? n.recorder : null;
   }
 
   /** A recorder must not throw; if it does, the worker's outcome stands and the throw is logged. */
-  void recorderThrew(RuntimeException e) {
+  void recorderThrew(Throwable e) {
     LOG.log(System.Logger.Level.WARNING, () -> "the metrics recorder threw while recording worker " + label()
         + "; the worker is unaffected", e);
   }
@@ -918,14 +920,14 @@ public final class AsyncWorker<T> {
         dequeue((TaskRun<?>) l); // before the callbacks, which may want the slot for new work
       }
     }
-    WorkerRecorder r = recorder;
+    WorkerRecorder r = recorder();
     if (r != null) {
       // Only a worker that left RUNNING ran: one that left CLAIMED (a rejection or an outside driver
       // claimed it, and a cancel or timeout may have won after) never left the queue.
       boolean ran = from == RUNNING;
       try {
         r.recordEnd(WorkerState.of(end), ran, ran ? System.nanoTime() - ranNanos : 0L);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         recorderThrew(e);
       }
     }
@@ -934,12 +936,10 @@ public final class AsyncWorker<T> {
       t.cancel();
     }
     AsyncWorkerManager m = manager;
+    Object observation = null;
     if (m != null) {
       if (m.observer != null) {
-        Object o = OBSERVED.getAndSet(this, TOMBSTONE);
-        if (o instanceof WorkerObserver.Observed) {
-          endObserved((WorkerObserver.Observed) o);
-        }
+        observation = OBSERVED.getAndSet(this, TOMBSTONE); // exactly one of this and observe() ends it
       }
       m.workerDone(this, end);
     }
@@ -953,6 +953,11 @@ public final class AsyncWorker<T> {
       }
     }
     finisher = null;
+    if (observation instanceof WorkerObserver.Observed) {
+      // After the callbacks: a retried operation's callback ends its running attempt (and the attempt's
+      // observation) first, so a parent observation never ends before its children.
+      endObserved((WorkerObserver.Observed) observation);
+    }
     if (leaving) {
       RUNNER.setRelease(this, null); // ordered before the volatile write of `settled` below
     }

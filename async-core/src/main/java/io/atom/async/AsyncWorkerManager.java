@@ -67,8 +67,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
   final long defaultTimeoutNanos;
   /** The counters of recordStats(), also the recorder; null with another recorder or none. */
   private final @Nullable WorkerStats stats;
-  /** The recorder of each name, shared with the scopes; null when the manager records nothing. */
+  /** Each name's tag and recorder, shared with the scopes; null when the manager records and observes nothing. */
   private final @Nullable Names names;
+  private final boolean records;
   final @Nullable UnaryOperator<Runnable> contextPropagation;
   final @Nullable WorkerObserver observer;
   private final @Nullable RetryPolicy<Object> defaultRetryPolicy;
@@ -113,8 +114,10 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.scheduler = b.scheduler != null ? b.scheduler : Defaults.scheduler();
     this.defaultTimeoutNanos = b.defaultTimeoutNanos;
     this.stats = b.recordStats ? new WorkerStats(this) : null;
-    WorkerRecorder recorder = stats != null ? stats : b.recorder;
-    this.names = recorder != null ? new Names(recorder, b.maxNames, name) : null;
+    WorkerRecorder recorder = stats == null ? b.recorder
+        : b.recorder == null ? stats.recorder() : new Tee(stats.recorder(), b.recorder);
+    this.names = recorder != null || b.observer != null ? new Names(recorder, b.maxNames, name) : null;
+    this.records = recorder != null;
     this.contextPropagation = b.contextPropagation;
     this.observer = b.observer;
     this.defaultRetryPolicy = b.defaultRetryPolicy; // null: RetryPolicy.ofDefaults(), built on first use
@@ -129,6 +132,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.defaultTimeoutNanos = parent.defaultTimeoutNanos;
     this.stats = parent.stats;
     this.names = parent.names;
+    this.records = parent.records;
     this.contextPropagation = parent.contextPropagation;
     this.observer = parent.observer;
     this.defaultRetryPolicy = parent.defaultRetryPolicy;
@@ -181,7 +185,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
   public <T> AsyncWorker<T> createWorker(String name, Callable<? extends T> task) {
     checkName(name);
     Objects.requireNonNull(task, "task");
-    AsyncWorker<T> worker = new AsyncWorker<>(executor, this, name, recorderFor(name));
+    AsyncWorker<T> worker = new AsyncWorker<>(executor, this, name, named(name));
     startTracked(worker, task, null, false);
     return worker;
   }
@@ -242,7 +246,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
    */
   public <T> AsyncWorker<T> newWorker(String name) {
     checkName(name);
-    return new AsyncWorker<>(executor, this, name, recorderFor(name));
+    return new AsyncWorker<>(executor, this, name, named(name));
   }
 
   /**
@@ -284,7 +288,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     checkName(name);
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(policy, "policy");
-    AsyncWorker<T> op = new AsyncWorker<>(executor, this, name, recorderFor(name));
+    AsyncWorker<T> op = new AsyncWorker<>(executor, this, name, named(name));
     RetryRun.start(policy, task, op);
     return op;
   }
@@ -296,8 +300,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
     }
   }
 
-  /** The recorder for work named {@code name} (null: unnamed), or null if this manager records nothing. */
-  @Nullable WorkerRecorder recorderFor(@Nullable String name) {
+  /** How work named {@code name} (null: unnamed) is recorded, or null if this manager records and observes nothing. */
+  @Nullable Named named(@Nullable String name) {
     Names n = names;
     return n == null ? null : name == null ? n.unnamed : n.get(name);
   }
@@ -339,10 +343,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * @return the live counters
    */
   public WorkerStats stats() {
-    return stats != null ? stats : NO_STATS;
+    return stats != null ? stats : new WorkerStats(null); // zeros that nothing writes
   }
-
-  private static final WorkerStats NO_STATS = new WorkerStats(null);
 
   /**
    * Tells whether this manager records what its workers do, in its {@link #stats()} or in the
@@ -351,7 +353,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * @return {@code true} if a recorder receives this manager's work
    */
   public boolean records() {
-    return names != null;
+    return records;
   }
 
   /**
@@ -789,36 +791,53 @@ public final class AsyncWorkerManager implements AutoCloseable {
         + (closed ? ", shut down" : "") + "]";
   }
 
+  /** A work name as this manager records it: its tag (the name, or OTHER past the bound) and recorder. */
+  static final class Named {
+    final String tag;
+    final @Nullable WorkerRecorder recorder;
+
+    Named(String tag, @Nullable WorkerRecorder recorder) {
+      this.tag = tag;
+      this.recorder = recorder;
+    }
+  }
+
   /**
-   * The recorder of each work name, resolved once per name: unnamed work and each worker of a known
-   * name read a field or one concurrent map entry, and only a name's first use takes the lock.
+   * Each work name's tag and recorder, resolved once per name: unnamed work reads a field, work of a
+   * known name one concurrent map entry, work of a further name past the bound a volatile field; only
+   * the first use of a name under the bound takes the lock.
    */
   private static final class Names {
     private static final System.Logger LOG = System.getLogger(AsyncWorkerManager.class.getName());
 
-    private final WorkerRecorder root;
+    private final @Nullable WorkerRecorder root;
     private final int max;
     private final String managerName;
-    final WorkerRecorder unnamed;
-    private final ConcurrentHashMap<String, WorkerRecorder> byName = new ConcurrentHashMap<>();
-    private @Nullable WorkerRecorder other; // guarded by this
+    final Named unnamed;
+    private final ConcurrentHashMap<String, Named> byName = new ConcurrentHashMap<>();
+    /** Set once the map is full; the map never grows after, so every new name is this one. */
+    private volatile @Nullable Named other;
 
-    Names(WorkerRecorder root, int max, String managerName) {
+    Names(@Nullable WorkerRecorder root, int max, String managerName) {
       this.root = root;
       this.max = max;
       this.managerName = managerName;
       this.unnamed = resolve(WorkerRecorder.UNNAMED);
     }
 
-    WorkerRecorder get(String name) {
-      WorkerRecorder r = byName.get(name);
-      return r != null ? r : add(name);
+    Named get(String name) {
+      Named n = byName.get(name);
+      if (n != null) {
+        return n;
+      }
+      Named o = other;
+      return o != null ? o : add(name);
     }
 
-    private synchronized WorkerRecorder add(String name) {
-      WorkerRecorder r = byName.get(name);
-      if (r != null) {
-        return r;
+    private synchronized Named add(String name) {
+      Named n = byName.get(name);
+      if (n != null) {
+        return n;
       }
       if (byName.size() >= max) {
         if (other == null) {
@@ -828,21 +847,76 @@ public final class AsyncWorkerManager implements AutoCloseable {
               + " recorded as '" + WorkerRecorder.OTHER + "'. Name operations, not requests or ids, or raise"
               + " the maximum (AsyncWorkerManager.Builder.maxNames, atom.async.metrics.max-names)");
         }
-        return other;
+        return Objects.requireNonNull(other);
       }
-      r = resolve(name);
-      byName.put(name, r);
-      return r;
+      n = resolve(name);
+      byName.put(name, n);
+      return n;
     }
 
-    private WorkerRecorder resolve(String name) {
-      try {
-        return Objects.requireNonNull(root.forName(name), "forName returned null");
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, () -> "the metrics recorder " + root + " could not resolve work name '"
-            + name + "'; its work is recorded without its name", e);
-        return root;
+    private Named resolve(String name) {
+      WorkerRecorder r = root;
+      if (r == null) {
+        return new Named(name, null); // observed, not recorded: only the tag matters
       }
+      try {
+        return new Named(name, Objects.requireNonNull(r.forName(name), "forName returned null"));
+      } catch (Throwable e) {
+        LOG.log(System.Logger.Level.WARNING, () -> "the metrics recorder " + r + " could not resolve work name '"
+            + name + "'; its work is recorded in the recorder itself", e);
+        return new Named(name, r);
+      }
+    }
+  }
+
+  /** recordStats() and a recorder together: every event goes to both. */
+  private static final class Tee implements WorkerRecorder {
+    private final WorkerRecorder first;
+    private final WorkerRecorder second;
+
+    Tee(WorkerRecorder first, WorkerRecorder second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public WorkerRecorder forName(String name) {
+      return new Tee(first.forName(name), second.forName(name));
+    }
+
+    @Override
+    public void recordQueueWait(long nanos) {
+      first.recordQueueWait(nanos);
+      second.recordQueueWait(nanos);
+    }
+
+    @Override
+    public void recordEnd(WorkerState outcome, boolean ran, long runNanos) {
+      first.recordEnd(outcome, ran, runNanos);
+      second.recordEnd(outcome, ran, runNanos);
+    }
+
+    @Override
+    public void recordRejected() {
+      first.recordRejected();
+      second.recordRejected();
+    }
+
+    @Override
+    public void recordAttempt(boolean succeeded) {
+      first.recordAttempt(succeeded);
+      second.recordAttempt(succeeded);
+    }
+
+    @Override
+    public void recordRetryCall(WorkerStats.RetryCall kind) {
+      first.recordRetryCall(kind);
+      second.recordRetryCall(kind);
+    }
+
+    @Override
+    public String toString() {
+      return first + " and " + second;
     }
   }
 
@@ -901,8 +975,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
     /**
      * Makes the manager report what its workers do to {@code recorder} (a metrics library's binding,
      * as the Spring Boot starter's Micrometer timers); see {@link WorkerRecorder}. None by default,
-     * and then the per-task path records nothing. Exclusive with {@link #recordStats()}, which uses
-     * the core's own counters as the recorder.
+     * and then the per-task path records nothing. With {@link #recordStats()} too, the manager records
+     * into both.
      *
      * @param recorder the recorder
      * @return this builder
@@ -1074,18 +1148,14 @@ public final class AsyncWorkerManager implements AutoCloseable {
      * Builds the manager.
      *
      * @return a new manager
-     * @throws IllegalStateException if both an executor and a pool size were set, or both
-     *     {@link #recordStats()} and a {@link #recorder recorder}
+     * @throws IllegalStateException if both an executor and a pool size were set
      */
     public AsyncWorkerManager build() {
       if (executor != null && poolSize > 0) {
         throw new IllegalStateException("set either executor(...) or poolSize(...), not both"
             + " (poolSize was " + poolSize + ")");
       }
-      if (recordStats && recorder != null) {
-        throw new IllegalStateException("set either recordStats() or recorder(...), not both (recorder was "
-            + recorder + ")");
-      }
+
       return new AsyncWorkerManager(this);
     }
   }

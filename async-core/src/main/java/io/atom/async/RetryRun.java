@@ -176,7 +176,7 @@ final class RetryRun<T> extends AbstractExecutorService
     WorkerObserver.Observed child;
     try {
       child = parent.attempt(attempt);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       System.getLogger(RetryRun.class.getName()).log(System.Logger.Level.WARNING,
           () -> "the observer threw while starting attempt " + attempt + " of " + op.label(), e);
       return null;
@@ -262,7 +262,7 @@ final class RetryRun<T> extends AbstractExecutorService
       if (r != null) {
         try {
           r.recordRejected();
-        } catch (RuntimeException thrown) {
+        } catch (Throwable thrown) {
           op.recorderThrew(thrown);
         }
       }
@@ -320,7 +320,7 @@ final class RetryRun<T> extends AbstractExecutorService
         r.recordRetryCall(thrown == null
             ? (attempts > 1 ? WorkerStats.RetryCall.SUCCESSFUL_WITH_RETRY : WorkerStats.RetryCall.SUCCESSFUL_WITHOUT_RETRY)
             : (attempts > 1 ? WorkerStats.RetryCall.FAILED_WITH_RETRY : WorkerStats.RetryCall.FAILED_WITHOUT_RETRY));
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         op.recorderThrew(e);
       }
     }
@@ -368,7 +368,7 @@ final class RetryRun<T> extends AbstractExecutorService
     if (r != null) {
       try {
         r.recordAttempt(succeeded);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         op.recorderThrew(e);
       }
     }

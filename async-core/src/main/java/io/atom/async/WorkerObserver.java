@@ -14,10 +14,13 @@ import org.jspecify.annotations.Nullable;
  * ({@code createWorker}, {@code startAsync}, {@code retry}), once the start is decided and before the
  * task is submitted. {@link Observed#call} runs the task on the pool thread; {@link Observed#attempt}
  * runs on the thread that launches an attempt (the starting thread for the first, the timer thread
- * after a delay); {@link Observed#end} runs exactly once, on whichever thread ended the worker.
+ * after a delay); {@link Observed#end} runs exactly once, on whichever thread ended the worker (or, if a
+ * cancel ended it while it was being started, on the starting thread), after the worker's callbacks:
+ * a retried operation's attempts have ended by then.
  *
- * <p>Implementations must be thread-safe and must not throw from {@code start}, {@code attempt} or
- * {@code end}: a throw there is logged and the worker goes on unobserved.
+ * <p>Implementations must be thread-safe and should not throw from {@code start}, {@code attempt} or
+ * {@code end}: whatever they throw (an {@code Error} included) is logged and the worker goes on,
+ * unobserved from there.
  */
 public interface WorkerObserver {
 
@@ -25,11 +28,14 @@ public interface WorkerObserver {
    * A worker starts.
    *
    * @param managerName its manager's name
-   * @param name its name ({@value WorkerRecorder#UNNAMED} for unnamed work)
+   * @param name its name as given ({@value WorkerRecorder#UNNAMED} for unnamed work)
+   * @param taggedName its name as metrics record it: {@code name}, or {@value WorkerRecorder#OTHER}
+   *     past the manager's bound on distinct names ({@link AsyncWorkerManager.Builder#maxNames}); the
+   *     one to use where cardinality matters (a metric tag, a low-cardinality key)
    * @param retried whether it is a retried operation, whose attempts {@link Observed#attempt} follows
    * @return its observation, started; or null to leave this worker unobserved
    */
-  @Nullable Observed start(String managerName, String name, boolean retried);
+  @Nullable Observed start(String managerName, String name, String taggedName, boolean retried);
 
   /**
    * One worker's observation (or one attempt's).

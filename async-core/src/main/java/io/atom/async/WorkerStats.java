@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * running, rejections, and retried operations by kind with their attempts. All names are counted
  * together.
  *
- * <p>The core's own {@link WorkerRecorder}: a manager keeps these counters only when built with
+ * <p>What the core's own {@link WorkerRecorder} counts: a manager keeps these counters only when built with
  * {@link AsyncWorkerManager.Builder#recordStats()}, and otherwise pays nothing. Counters are striped
  * ({@link LongAdder}) and only the threads that run and end workers update them (two updates to
  * start running, two to end), so tasks on many threads never contend on one cache line. The
@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This class is thread-safe.
  */
-public final class WorkerStats implements WorkerRecorder {
+public final class WorkerStats {
 
   /** How a retried operation ended, as resilience4j names the kinds of calls. */
   public enum RetryCall {
@@ -179,60 +179,47 @@ public final class WorkerStats implements WorkerRecorder {
         + ", pending=" + pending() + ", active=" + active() + ", rejected=" + rejected() + "]";
   }
 
-  // ------------------------------------------------------------ WorkerRecorder
+  // ------------------------------------------------------------ writes
 
-  /**
-   * Counts a worker that left the queue and its wait.
-   *
-   * @param nanos the wait in nanoseconds
-   */
-  @Override
-  public void recordQueueWait(long nanos) {
-    queued.increment();
-    queueWaitNanos.add(nanos);
+  /** The recorder that writes these counters, whatever the name (they count all names together). */
+  WorkerRecorder recorder() {
+    return writer;
   }
 
-  /**
-   * Counts a worker that ended in {@code outcome} and its run time.
-   *
-   * @param outcome a terminal state
-   * @param ran whether it ran
-   * @param runNanos its run time in nanoseconds, zero if it did not run
-   * @throws IllegalArgumentException if {@code outcome} is not terminal
-   */
-  @Override
-  public void recordEnd(WorkerState outcome, boolean ran, long runNanos) {
-    int i = index(outcome);
-    ended[i].increment();
-    if (ran) {
-      this.runNanos[i].add(runNanos);
+  private final WorkerRecorder writer = new WorkerRecorder() {
+    @Override
+    public void recordQueueWait(long nanos) {
+      queued.increment();
+      queueWaitNanos.add(nanos);
     }
-  }
 
-  /** Counts a refused worker or retry attempt. */
-  @Override
-  public void recordRejected() {
-    rejected.increment();
-  }
+    @Override
+    public void recordEnd(WorkerState outcome, boolean ran, long nanos) {
+      int i = index(outcome);
+      ended[i].increment();
+      if (ran) {
+        runNanos[i].add(nanos);
+      }
+    }
 
-  /**
-   * Counts an attempt of a retried operation.
-   *
-   * @param succeeded whether it succeeded
-   */
-  @Override
-  public void recordAttempt(boolean succeeded) {
-    (succeeded ? successfulAttempts : failedAttempts).increment();
-  }
+    @Override
+    public void recordRejected() {
+      rejected.increment();
+    }
 
-  /**
-   * Counts a retried operation that ended as {@code kind}.
-   *
-   * @param kind how it ended
-   * @throws NullPointerException if {@code kind} is null
-   */
-  @Override
-  public void recordRetryCall(RetryCall kind) {
-    retryCalls[kind.ordinal()].increment();
-  }
+    @Override
+    public void recordAttempt(boolean succeeded) {
+      (succeeded ? successfulAttempts : failedAttempts).increment();
+    }
+
+    @Override
+    public void recordRetryCall(RetryCall kind) {
+      retryCalls[kind.ordinal()].increment();
+    }
+
+    @Override
+    public String toString() {
+      return "the counters of WorkerStats";
+    }
+  };
 }

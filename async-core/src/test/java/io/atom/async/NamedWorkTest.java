@@ -219,36 +219,43 @@ class NamedWorkTest {
     }
   }
 
-  @Test
-  void aRecorderThatThrows_neverChangesAWorkersOutcome() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void aRecorderThatThrows_evenAnError_neverChangesAWorkersOutcome(boolean error) {
     ManualExecutor executor = new ManualExecutor();
-    WorkerRecorder broken = new WorkerRecorder() {
+    java.util.function.Supplier<RuntimeException> broken = () -> {
+      if (error) {
+        throw new LinkageError("recorder broken"); // as a metrics library missing a class would
+      }
+      return new IllegalStateException("recorder broken");
+    };
+    WorkerRecorder throwing = new WorkerRecorder() {
       @Override
       public void recordQueueWait(long nanos) {
-        throw new IllegalStateException("recorder broken");
+        throw broken.get();
       }
 
       @Override
       public void recordEnd(WorkerState outcome, boolean ran, long runNanos) {
-        throw new IllegalStateException("recorder broken");
+        throw broken.get();
       }
 
       @Override
       public void recordRejected() {
-        throw new IllegalStateException("recorder broken");
+        throw broken.get();
       }
 
       @Override
       public void recordAttempt(boolean succeeded) {
-        throw new IllegalStateException("recorder broken");
+        throw broken.get();
       }
 
       @Override
       public void recordRetryCall(WorkerStats.RetryCall kind) {
-        throw new IllegalStateException("recorder broken");
+        throw broken.get();
       }
     };
-    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).recorder(broken).build();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).recorder(throwing).build();
     AsyncWorker<Integer> worker = manager.createWorker("payment", () -> 7);
     AsyncWorker<Integer> retried = manager.retry("refund", () -> 8, RetryPolicy.<Integer>builder().build());
     executor.runAll();
@@ -256,14 +263,92 @@ class NamedWorkTest {
     assertThat(worker.getResult()).isEqualTo(7);
     assertThat(retried.getResult()).isEqualTo(8);
     assertThat(manager.allDone()).isTrue();
+    assertThat(manager.waitForAll(Duration.ofSeconds(5))).isTrue();
     manager.shutdown();
     assertThat(manager.createWorker(() -> 1).state()).as("a refusal still ends the worker").isEqualTo(WorkerState.FAILED);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"start", "attempt", "end"})
+  void anObserverThatThrowsAnError_leavesNoWorkerHanging(String where) {
+    ManualExecutor executor = new ManualExecutor();
+    ManualScheduler scheduler = new ManualScheduler();
+    AtomicInteger ended = new AtomicInteger();
+    WorkerObserver.Observed observed = new WorkerObserver.Observed() {
+      @Override
+      public <V> V call(java.util.concurrent.Callable<V> task) throws Exception {
+        return task.call();
+      }
+
+      @Override
+      public WorkerObserver.Observed attempt(int attempt) {
+        if (where.equals("attempt")) {
+          throw new LinkageError("observer broken");
+        }
+        return this;
+      }
+
+      @Override
+      public void end(WorkerState outcome, Throwable failure) {
+        ended.incrementAndGet();
+        if (where.equals("end")) {
+          throw new LinkageError("observer broken");
+        }
+      }
+    };
+    WorkerObserver observer = (manager, name, tag, retried) -> {
+      if (where.equals("start")) {
+        throw new LinkageError("observer broken");
+      }
+      return observed;
+    };
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).scheduler(scheduler)
+        .observer(observer).build();
+    AsyncWorker<Integer> worker = manager.createWorker("payment", () -> 7);
+    AsyncWorker<Integer> cancelled = manager.createWorker("payment", () -> 7);
+    cancelled.cancel();
+    AsyncWorker<Integer> retried = manager.retry("refund", () -> 8, RetryPolicy.<Integer>builder().build());
+    executor.runAll();
+    executor.runAll();
+    assertThat(worker.getResult()).isEqualTo(7);
+    assertThat(retried.getResult()).isEqualTo(8);
+    assertThat(cancelled.state()).isEqualTo(WorkerState.CANCELLED);
+    assertThat(manager.waitForAll(Duration.ofSeconds(5))).as("nothing hangs").isTrue();
+    assertThat(manager.inFlightCount()).isZero();
+    if (where.equals("end")) {
+      assertThat(ended).as("each observation still ended once: 3 workers and 1 attempt").hasValue(4);
+    }
+  }
+
   @Test
-  void theBuilder_refusesTwoRecordersAndABadMaximum() {
-    assertThatThrownBy(() -> AsyncWorkerManager.builder().recordStats().recorder(new EventRecorder()).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("set either recordStats() or recorder(...)");
+  void recordStatsAndARecorder_bothReceiveEveryEvent() {
+    ManualExecutor executor = new ManualExecutor();
+    EventRecorder recorder = new EventRecorder();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).recordStats().recorder(recorder)
+        .build();
+    manager.createWorker("payment", () -> 1);
+    manager.createWorker(() -> {
+      throw new IllegalStateException("x");
+    });
+    executor.runAll();
+    assertThat(manager.recordsStats()).isTrue();
+    assertThat(manager.stats().ended(WorkerState.SUCCEEDED)).isEqualTo(1);
+    assertThat(manager.stats().ended(WorkerState.FAILED)).isEqualTo(1);
+    assertThat(manager.stats().queueWaits()).isEqualTo(2);
+    assertThat(recorder.count("payment SUCCEEDED")).isEqualTo(1);
+    assertThat(recorder.count("unnamed FAILED")).isEqualTo(1);
+    assertThat(recorder.count("payment ran") + recorder.count("unnamed ran")).isEqualTo(2);
+  }
+
+  @Test
+  void aManagerThatDoesNotRecord_sharesNoCountersWithAnother() {
+    AsyncWorkerManager quiet = AsyncWorkerManager.builder().executor(new ManualExecutor()).build();
+    AsyncWorkerManager other = AsyncWorkerManager.builder().executor(new ManualExecutor()).build();
+    assertThat(quiet.stats()).as("each a zero view, not one shared writable instance").isNotSameAs(other.stats());
+  }
+
+  @Test
+  void theBuilder_refusesABadMaximumAndNulls() {
     assertThatThrownBy(() -> AsyncWorkerManager.builder().maxNames(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxNames must be >= 1 but was 0");
     assertThatThrownBy(() -> AsyncWorkerManager.builder().recorder(null)).isInstanceOf(NullPointerException.class)

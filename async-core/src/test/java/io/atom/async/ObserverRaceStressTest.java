@@ -52,7 +52,7 @@ class ObserverRaceStressTest {
   void startCancelTimeoutAndCompletion_endEachObservationExactlyOnce() throws Exception {
     Map<String, Seen> observed = new ConcurrentHashMap<>();
     AtomicInteger duplicateStarts = new AtomicInteger();
-    WorkerObserver observer = (manager, name, retried) -> {
+    WorkerObserver observer = (manager, name, tag, retried) -> {
       Seen seen = new Seen();
       if (observed.putIfAbsent(name, seen) != null) {
         duplicateStarts.incrementAndGet();

@@ -118,6 +118,11 @@ public final class AsyncWorkerAutoConfiguration {
     if (properties.getContextPropagation().isEnabled()) {
       builder.contextPropagation(new ContextPropagation());
     }
+    // Bounds the names of metrics and of observations alike.
+    int maxNames = properties.getMetrics().getMaxNames();
+    check(maxNames >= 1, "atom.async.metrics.max-names", maxNames, "must be >= 1",
+        "Set it to the number of distinct work names to tag separately, such as 100.");
+    builder.maxNames(maxNames);
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
   }

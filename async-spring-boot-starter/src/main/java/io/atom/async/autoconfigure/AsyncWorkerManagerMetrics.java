@@ -66,8 +66,8 @@ final class AsyncWorkerManagerMetrics implements MeterBinder {
               .tags(tags).baseUnit("workers").description("Workers running now").register(registry);
           Gauge.builder("atom.async.workers.pending", manager, AsyncWorkerManager::pendingCount)
               .tags(tags).baseUnit("workers").description("Workers scheduled and not yet running").register(registry);
-          if (!manager.records() || manager.recordsStats()) {
-            LOG.info("AsyncWorkerManager bean '{}' has no metrics recorder, so only its gauges are published;"
+          if (!manager.records()) {
+            LOG.info("AsyncWorkerManager bean '{}' records nothing, so only its gauges are published;"
                 + " build it with AsyncWorkerManager.builder().recorder(asyncWorkerMetrics.recorder(\"{}\"))"
                 + " to publish its timers and counters too", name, name);
           }

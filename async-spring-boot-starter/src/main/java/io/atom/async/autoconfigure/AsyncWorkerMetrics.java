@@ -13,10 +13,11 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * @Bean
- * AsyncWorkerManager reportsManager(AsyncWorkerMetrics metrics) {
- *   return AsyncWorkerManager.builder().name("reportsManager")
- *       .recorder(metrics.recorder("reportsManager")) // tag manager = the bean's name
- *       .build();
+ * AsyncWorkerManager reportsManager(ObjectProvider<AsyncWorkerMetrics> metrics) {
+ *   AsyncWorkerManager.Builder builder = AsyncWorkerManager.builder().name("reportsManager");
+ *   // absent without a MeterRegistry or with atom.async.metrics.enabled=false
+ *   metrics.ifAvailable(m -> builder.recorder(m.recorder("reportsManager"))); // tag manager = the bean's name
+ *   return builder.build();
  * }
  * }</pre>
  *

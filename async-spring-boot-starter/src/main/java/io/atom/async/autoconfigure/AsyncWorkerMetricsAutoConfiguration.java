@@ -9,7 +9,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -28,7 +27,6 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
 @ConditionalOnBooleanProperty(name = "atom.async.metrics.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(AtomAsyncProperties.class)
 public final class AsyncWorkerMetricsAutoConfiguration {
 
   AsyncWorkerMetricsAutoConfiguration() {}
@@ -40,13 +38,8 @@ public final class AsyncWorkerMetricsAutoConfiguration {
   }
 
   @Bean
-  static AsyncWorkerManagerCustomizer asyncWorkerManagerMetricsCustomizer(AtomAsyncProperties properties,
-      ObjectProvider<AsyncWorkerMetrics> metrics) {
-    int maxNames = properties.getMetrics().getMaxNames();
-    AsyncWorkerAutoConfiguration.check(maxNames >= 1, "atom.async.metrics.max-names", maxNames, "must be >= 1",
-        "Set it to the number of distinct work names to tag separately, such as 100.");
-    return builder -> builder.maxNames(maxNames)
-        .recorder(metrics.getObject().recorder(AsyncWorkerAutoConfiguration.MANAGER_BEAN));
+  static AsyncWorkerManagerCustomizer asyncWorkerManagerMetricsCustomizer(ObjectProvider<AsyncWorkerMetrics> metrics) {
+    return builder -> builder.recorder(metrics.getObject().recorder(AsyncWorkerAutoConfiguration.MANAGER_BEAN));
   }
 
   @Bean

@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -14,7 +15,9 @@ import org.springframework.context.annotation.Bean;
  * ({@code atom.async.worker}, and {@code atom.async.retry.attempt} per attempt of a retried operation)
  * when an {@link ObservationRegistry} is present and {@code atom.async.observations.enabled} is true.
  * With Micrometer Tracing on the classpath, that is one span per worker and per attempt under the
- * span of the request that started it. Off by default; see the README for the measured cost.
+ * span of the request that started it. Off by default; see the README for the measured cost. Declare
+ * an {@link AsyncWorkerObservationConvention} or {@link AsyncRetryAttemptObservationConvention} bean to
+ * rename the observations or change their key values.
  *
  * <p>Ordered after Boot's observation auto-configuration by name, so the starter does not need it on
  * its compile path.
@@ -29,8 +32,16 @@ public final class AsyncWorkerObservationAutoConfiguration {
   AsyncWorkerObservationAutoConfiguration() {}
 
   @Bean
+  @ConditionalOnMissingBean
+  static AsyncWorkerObservations asyncWorkerObservations(ObjectProvider<ObservationRegistry> registry,
+      ObjectProvider<AsyncWorkerObservationConvention> convention,
+      ObjectProvider<AsyncRetryAttemptObservationConvention> attemptConvention) {
+    return new AsyncWorkerObservations(registry::getObject, convention.getIfUnique(), attemptConvention.getIfUnique());
+  }
+
+  @Bean
   static AsyncWorkerManagerCustomizer asyncWorkerManagerObservationCustomizer(
-      ObjectProvider<ObservationRegistry> registry) {
-    return builder -> builder.observer(new ObservationWorkerObserver(registry.getObject()));
+      ObjectProvider<AsyncWorkerObservations> observations) {
+    return builder -> builder.observer(observations.getObject().observer());
   }
 }

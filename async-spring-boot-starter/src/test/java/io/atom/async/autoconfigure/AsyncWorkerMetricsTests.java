@@ -1,6 +1,7 @@
 package io.atom.async.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atom.async.AsyncWorker;
 import io.atom.async.AsyncWorkerManager;
@@ -78,11 +79,9 @@ class AsyncWorkerMetricsTests {
         }
         return "ok";
       }, RetryPolicy.<String>builder().initialDelay(Duration.ofMillis(1)).build());
-      try {
-        manager.waitForAll(Duration.ofSeconds(20));
-      } catch (WorkersFailedException expected) {
-        assertThat(expected.failureCount()).isEqualTo(4); // rejected, 2 x boom, timeout
-      }
+      assertThatThrownBy(() -> manager.waitForAll(Duration.ofSeconds(20)))
+          .isInstanceOfSatisfying(WorkersFailedException.class,
+              failed -> assertThat(failed.failureCount()).as("rejected, 2 x boom, timeout").isEqualTo(4));
       assertThat(manager.inFlightCount()).isZero();
 
       assertThat(timer(registry, "unnamed", "success").count()).as("blocker").isEqualTo(1);

@@ -32,11 +32,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 @Timeout(60)
 class AsyncWorkerObservationTests {
 
-  /** Counts each context's starts and stops, and keeps them in start order. */
+  /** Counts each context's starts and stops, and keeps them in start (and stop) order. */
   static final class Lifecycle implements ObservationHandler<Observation.Context> {
     final Map<Observation.Context, AtomicInteger> starts = new ConcurrentHashMap<>();
     final Map<Observation.Context, AtomicInteger> stops = new ConcurrentHashMap<>();
     final List<Observation.Context> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Observation.Context> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public void onStart(Observation.Context context) {
@@ -46,6 +47,7 @@ class AsyncWorkerObservationTests {
 
     @Override
     public void onStop(Observation.Context context) {
+      stopped.add(context);
       stops.computeIfAbsent(context, c -> new AtomicInteger()).incrementAndGet();
     }
 
@@ -182,6 +184,96 @@ class AsyncWorkerObservationTests {
       assertThat(attempts.get(0).getError()).isInstanceOf(IOException.class).hasMessage("transient 1");
       lifecycle.assertEachStartedAndStoppedOnce();
     });
+  }
+
+  @Test
+  void cancellingARetriedOperation_endsItsRunningAttemptBeforeIt() {
+    runner.run(context -> {
+      AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+      CountDownLatch attemptRunning = new CountDownLatch(1);
+      CountDownLatch never = new CountDownLatch(1);
+      AsyncWorker<Boolean> op = manager.retry("slow-refund", () -> {
+        attemptRunning.countDown();
+        return never.await(10, TimeUnit.SECONDS);
+      }, RetryPolicy.<Boolean>builder().build());
+      assertThat(attemptRunning.await(10, TimeUnit.SECONDS)).isTrue();
+      op.cancel();
+      assertThat(op.waitForCompletion(Duration.ofSeconds(10))).isTrue();
+
+      Observation.Context opContext = contextNamed("slow-refund");
+      Observation.Context attempt = lifecycle.named("atom.async.retry.attempt").get(0);
+      ObservationContextAssert.assertThat(opContext).hasLowCardinalityKeyValue("outcome", "cancelled");
+      ObservationContextAssert.assertThat(attempt).hasLowCardinalityKeyValue("outcome", "cancelled");
+      assertThat(lifecycle.stopped.indexOf(attempt)).as("the child stops before its parent")
+          .isLessThan(lifecycle.stopped.indexOf(opContext));
+      lifecycle.assertEachStartedAndStoppedOnce();
+    });
+  }
+
+  @Test
+  void theNameKey_isBoundedLikeTheMetricsTag_whileTheContextualNameStaysTheWorks() {
+    runner.withPropertyValues("atom.async.metrics.max-names=1").run(context -> {
+      AsyncWorkerManager manager = context.getBean(AsyncWorkerManager.class);
+      manager.createWorker("payment", () -> 1).waitForCompletion(Duration.ofSeconds(10));
+      manager.createWorker("order-4711", () -> 1).waitForCompletion(Duration.ofSeconds(10));
+      ObservationContextAssert.assertThat(contextNamed("payment")).hasLowCardinalityKeyValue("name", "payment");
+      ObservationContextAssert.assertThat(contextNamed("order-4711")).hasLowCardinalityKeyValue("name", "other");
+    });
+  }
+
+  @Test
+  void conventionsDeclaredAsBeans_renameAndAddKeys() {
+    runner.withBean(AsyncWorkerObservationConvention.class, () -> new DefaultAsyncWorkerObservationConvention() {
+      @Override
+      public String getName() {
+        return "jobs";
+      }
+
+      @Override
+      public io.micrometer.common.KeyValues getLowCardinalityKeyValues(AsyncWorkerObservationContext c) {
+        return super.getLowCardinalityKeyValues(c).and("team", "billing");
+      }
+    }).run(context -> {
+      context.getBean(AsyncWorkerManager.class).createWorker("payment", () -> 1)
+          .waitForCompletion(Duration.ofSeconds(10));
+      assertThat(lifecycle.named("jobs")).singleElement().satisfies(c -> ObservationContextAssert.assertThat(c)
+          .hasLowCardinalityKeyValue("team", "billing").hasLowCardinalityKeyValue("name", "payment"));
+    });
+  }
+
+  /** A manager of the user's own, built as AsyncWorkerObservations' javadoc shows. */
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class OwnManager {
+    @org.springframework.context.annotation.Bean
+    AsyncWorkerManager reports(org.springframework.beans.factory.ObjectProvider<AsyncWorkerObservations> observations) {
+      AsyncWorkerManager.Builder builder = AsyncWorkerManager.builder().name("reports").poolSize(1);
+      observations.ifAvailable(o -> builder.observer(o.observer()));
+      return builder.build();
+    }
+  }
+
+  @Test
+  void aManagerOfYourOwn_isObservedThroughTheObservationsBean() {
+    runner.withUserConfiguration(OwnManager.class).run(context -> {
+      AsyncWorkerManager reports = context.getBean(AsyncWorkerManager.class);
+      assertThat(reports.name()).isEqualTo("reports");
+      reports.createWorker("render", () -> 1).waitForCompletion(Duration.ofSeconds(10));
+      ObservationContextAssert.assertThat(contextNamed("render")).hasLowCardinalityKeyValue("manager", "reports");
+    });
+  }
+
+  @Test
+  void withoutMicrometerObservation_theStarterStillStarts() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, AsyncWorkerAutoConfiguration.class,
+            AsyncWorkerObservationAutoConfiguration.class))
+        .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(ObservationRegistry.class))
+        .withPropertyValues("atom.async.observations.enabled=true")
+        .run(context -> {
+          assertThat(context).hasNotFailed().doesNotHaveBean(AsyncWorkerObservations.class);
+          assertThat(context.getBean(AsyncWorkerManager.class).createWorker(() -> 1).getResult(Duration.ofSeconds(10)))
+              .isEqualTo(1);
+        });
   }
 
   @Test
