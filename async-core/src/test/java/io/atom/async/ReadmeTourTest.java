@@ -129,6 +129,42 @@ class ReadmeTourTest {
     }
   }
 
+  // What the README's named-work snippet assumes is in scope.
+  record Receipt(String order) {}
+
+  record Stock(String order) {}
+
+  private final java.util.function.Function<String, Receipt> charge = Receipt::new;
+  private final java.util.function.Function<String, Stock> reserve = Stock::new;
+
+  @Test
+  void namedWorkTour_runsAsWritten() throws Exception {
+    var payments = new Object() {
+      Receipt charge(String order) {
+        return charge.apply(order);
+      }
+    };
+    var inventory = new Object() {
+      Stock reserve(String order) {
+        return reserve.apply(order);
+      }
+    };
+    String order = "order-1";
+    RetryPolicy<Stock> policy = RetryPolicy.<Stock>builder().maxAttempts(2).build();
+    try (AsyncWorkerManager manager = new AsyncWorkerManager(2)) {
+      // --- named work start
+      AsyncWorker<Receipt> payment = manager.createWorker("payment", () -> payments.charge(order));
+      AsyncWorker<Stock> stock = manager.retry("inventory", () -> inventory.reserve(order), policy);
+      AsyncWorker<Void> audit = manager.newWorker("audit");   // set a timeout or callbacks, then startAsync
+      // --- named work end
+      assertThat(payment.getResult()).isEqualTo(new Receipt(order));
+      assertThat(stock.getResult()).isEqualTo(new Stock(order));
+      assertThat(payment.name()).isEqualTo("payment");
+      assertThat(audit.name()).isEqualTo("audit");
+      assertThat(audit.state()).isEqualTo(WorkerState.CREATED);
+    }
+  }
+
   @Test
   void readmeJavaBlocks_areTheCodeOfThisTest() throws IOException {
     List<String> lines = Files.readAllLines(README);
