@@ -94,7 +94,7 @@ public final class WorkerInfo {
     RetryRun<?> retry = w.retryRun();
     AsyncWorkerManager m = w.manager();
     return new WorkerInfo(w.id(), m != null ? m.name() : "worker", w.name(), WorkerState.of(s),
-        m != null ? m.scopeId() : 0L, Instant.ofEpochMilli(nowMillis).minusNanos(nowNanos - start),
+        m != null ? m.scopeId() : 0L, Instant.ofEpochMilli(nowMillis - (nowNanos - start) / 1_000_000L),
         Duration.ofNanos(queued), Duration.ofNanos(running), t != null ? t.getName() : null,
         retry != null ? retry.attempt() : 0, retry != null ? retry.maxAttempts() : 0,
         stuckNanos > 0 && onThread > stuckNanos, stack);
@@ -147,8 +147,8 @@ public final class WorkerInfo {
   }
 
   /**
-   * Returns when the worker was started ({@code startAsync}), on the wall clock; derived when the
-   * snapshot was taken (see the class comment).
+   * Returns when the worker was started ({@code startAsync}), on the wall clock, to the millisecond;
+   * derived when the snapshot was taken (see the class comment).
    *
    * @return the start
    */
