@@ -71,7 +71,7 @@ class SampleApplicationTests {
 
   @Test
   void order_retriesADownstreamThatFailsTwice_reportsAttempts_andTheRetryMetricMoves() throws Exception {
-    String kind = "atom_async_retry_calls_total{kind=\"successful_with_retry\",manager=\"asyncWorkerManager\"}";
+    String kind = "atom_async_retry_calls_total{kind=\"successful_with_retry\",manager=\"asyncWorkerManager\",name=\"unnamed\"}";
     double before = metric(get("/actuator/prometheus").body(), kind);
 
     HttpResponse<String> order = post("/orders?paymentFailures=2&inventoryFailures=1",
@@ -150,8 +150,8 @@ class SampleApplicationTests {
 
   @Test
   void demoLoad_makesTheMetricsMove() throws Exception {
-    String success = "atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",outcome=\"success\"}";
-    String failure = "atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",outcome=\"failure\"}";
+    String success = "atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",name=\"unnamed\",outcome=\"success\"}";
+    String failure = "atom_async_worker_duration_seconds_count{manager=\"asyncWorkerManager\",name=\"unnamed\",outcome=\"failure\"}";
     double successBefore = metric(get("/actuator/prometheus").body(), success);
     double failureBefore = metric(get("/actuator/prometheus").body(), failure);
     HttpResponse<String> started = post("/demo/load?seconds=2", "");
@@ -166,10 +166,16 @@ class SampleApplicationTests {
   }
 
   @Test
-  void onlyHealthMetricsAndPrometheusAreExposed() throws Exception {
+  void onlyHealthMetricsPrometheusAndAsyncWorkersAreExposed_andAsyncWorkersReadOnly() throws Exception {
     assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
     assertThat(get("/actuator/metrics").statusCode()).isEqualTo(200);
     assertThat(get("/actuator/prometheus").statusCode()).isEqualTo(200);
+    HttpResponse<String> workers = get("/actuator/asyncworkers");
+    assertThat(workers.statusCode()).isEqualTo(200);
+    assertThat(workers.body()).contains("\"managers\":{\"asyncWorkerManager\":{\"inFlight\":");
+    HttpResponse<String> delete = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+        + "/actuator/asyncworkers/1")).timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(delete.statusCode()).as("cancel is not exposed by default").isEqualTo(405);
     assertThat(get("/actuator/env").statusCode()).isEqualTo(404);
     assertThat(get("/actuator/beans").statusCode()).isEqualTo(404);
   }
