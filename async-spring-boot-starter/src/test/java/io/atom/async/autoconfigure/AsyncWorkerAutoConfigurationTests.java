@@ -224,8 +224,7 @@ class AsyncWorkerAutoConfigurationTests {
       "atom.async.retry.jitter | -0.1 | atom.async.retry.jitter must be >= 0 and < 1, was -0.1",
       "atom.async.retry.jitter | NaN | atom.async.retry.jitter must be >= 0 and < 1, was NaN",
       "atom.async.shutdown.await-termination-period | -2s | atom.async.shutdown.await-termination-period must not be negative, was -2s",
-      "atom.async.watchdog.stuck-threshold | -1s | atom.async.watchdog.stuck-threshold must not be negative, was -1s",
-      "atom.async.watchdog.stuck-threshold | '' | atom.async.watchdog.stuck-threshold must be set, was empty"})
+      "atom.async.watchdog.stuck-threshold | -1s | atom.async.watchdog.stuck-threshold must not be negative, was -1s"})
   void aBadValue_stopsStartUp_namingThePropertyTheValueAndTheFix(String property, String value, String message) {
     runner.withPropertyValues(property + "=" + value).run(context -> {
       assertThat(context).hasFailed();
