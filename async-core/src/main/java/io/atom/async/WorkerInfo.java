@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * time between the start and that first look) and {@code queuedFor} an upper bound.
  *
  * <p>A retried operation is one worker: {@code runningFor} counts from its first attempt, and
- * {@link #thread()}, {@link #stuck()} and {@link #stackTrace()} are those of its current attempt.
+ * {@link #thread()}, {@link #stuck()} and {@link #stackTrace()} are those of its current attempt (an
+ * attempt's own start is never recorded, so it is always timed from the first look).
  *
  * <p>This class is immutable and thread-safe.
  */
