@@ -109,6 +109,12 @@ public final class AsyncWorker<T> {
    * so it sees the node); a node pushed after its worker ended is dead on arrival. So a worker
    * cancelled while it is being started is never left tracked, whatever the interleaving
    * (ManagerTrackingLincheckTest); WorkerTracker's comment has the rest of the argument.
+   *
+   * Operations (listing, the stuck-work watchdog) read a started worker from other threads and add
+   * nothing to the task path: `id` is taken from a global counter only the first time someone asks
+   * (id(), label()); `startNanos` is read after a volatile read that follows its write; `ranNanos`,
+   * written by the runner only when a recorder wants it, is otherwise stamped by the first observer
+   * that sees the worker RUNNING (a CAS from 0), so a run no one records costs no clock read.
    */
 
   private static final int CREATED = 0;
@@ -136,6 +142,10 @@ public final class AsyncWorker<T> {
   private static final VarHandle TIMEOUT;
   private static final VarHandle LINK;
   private static final VarHandle OBSERVED;
+  private static final VarHandle ID;
+  private static final VarHandle RAN;
+  /** The last id handed out; touched only by workers whose id someone asks for, never per task. */
+  private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
   static {
     try {
@@ -148,6 +158,8 @@ public final class AsyncWorker<T> {
       TIMEOUT = lookup.findVarHandle(AsyncWorker.class, "timeoutNanos", long.class);
       LINK = lookup.findVarHandle(AsyncWorker.class, "link", Object.class);
       OBSERVED = lookup.findVarHandle(AsyncWorker.class, "observed", Object.class);
+      ID = lookup.findVarHandle(AsyncWorker.class, "id", long.class);
+      RAN = lookup.findVarHandle(AsyncWorker.class, "ranNanos", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -185,8 +197,14 @@ public final class AsyncWorker<T> {
   private volatile long timeoutNanos;
   /** System.nanoTime() at startAsync; written before the CREATED -> SCHEDULED CAS. */
   private long startNanos;
-  /** System.nanoTime() when it began to run; kept only when the manager records. */
+  /**
+   * System.nanoTime() when it began to run: written by the runner before its claim when the manager
+   * records; otherwise 0 until an observer (a listing, the watchdog) sees it RUNNING and stamps it by
+   * CAS, so that its run time is then a lower bound.
+   */
   private long ranNanos;
+  /** The id, 0 until id() is first called; set once by CAS. */
+  private volatile long id;
 
   private final Executor executor;
   private final @Nullable AsyncWorkerManager manager;
@@ -1312,8 +1330,34 @@ public final class AsyncWorker<T> {
   }
 
   /**
+   * Returns this worker's id: unique among the workers of this JVM and the same for the worker's whole
+   * life. It names the worker in {@link #toString()}, log lines and exception messages, in its
+   * manager's {@linkplain AsyncWorkerManager#inFlightWorkers(int) listing}, and
+   * {@link AsyncWorkerManager#findWorker(long)} finds the worker by it while it is in flight.
+   *
+   * <p>The id is assigned the first time anyone asks for it (this method, {@code toString()}, a log
+   * line, a listing), not when the worker is created, so that work no one looks at costs nothing:
+   * ids are positive and never reused, but neither dense nor in the order the workers started.
+   *
+   * @return the id, greater than zero
+   */
+  public long id() {
+    long i = id;
+    if (i != 0L) {
+      return i;
+    }
+    long next = IDS.incrementAndGet();
+    return ID.compareAndSet(this, 0L, next) ? next : id; // a racing caller's id won: the same for both
+  }
+
+  /** The id if one was assigned, else 0 (assigns nothing: for lookups and tests). */
+  long assignedId() {
+    return id;
+  }
+
+  /**
    * Returns a description for log lines: the worker's label (its manager's name, its own name if it
-   * has one, and an identity hash, as in {@code orders/payment#1b6d3586}) and its state.
+   * has one, and its {@linkplain #id() id}, as in {@code orders/payment#42}) and its state.
    *
    * @return the description
    */
@@ -1322,10 +1366,10 @@ public final class AsyncWorker<T> {
     return "AsyncWorker[" + label() + ", " + state() + "]";
   }
 
-  /** How log lines and exception messages name this worker: {@code manager[/name]#hash}. */
+  /** How log lines and exception messages name this worker: {@code manager[/name]#id}. */
   String label() {
     String n = name;
-    return managerName() + (n != null ? "/" + n : "") + "#" + Integer.toHexString(System.identityHashCode(this));
+    return managerName() + (n != null ? "/" + n : "") + "#" + id();
   }
 
   // ---------------------------------------------------------------- internals
@@ -1338,6 +1382,62 @@ public final class AsyncWorker<T> {
   /** finish() has taken the stack: the manager's bookkeeping for this worker is done. */
   boolean isFinished() {
     return stack == TOMBSTONE;
+  }
+
+  // ---------------------------------------------------------------- for operations (listing, watchdog)
+
+  /** System.nanoTime() at startAsync; call after reading a state of SCHEDULED or later. */
+  long startNanos() {
+    return startNanos;
+  }
+
+  /**
+   * When this RUNNING worker began to run: exact when its manager records, else the first time an
+   * observer asked (stamped now, so later askers agree).
+   */
+  long ranNanos(long now) {
+    long ran = (long) RAN.getVolatile(this);
+    if (ran != 0L) {
+      return ran;
+    }
+    return RAN.compareAndSet(this, 0L, now) ? now : (long) RAN.getVolatile(this);
+  }
+
+  /** The retried operation this worker is the handle of, or null. */
+  @Nullable RetryRun<?> retryRun() {
+    Object l = link;
+    return l instanceof RetryRun ? (RetryRun<?>) l : null;
+  }
+
+  /**
+   * The worker whose task holds a thread: this one, or a retried operation's current attempt (null
+   * between attempts).
+   */
+  @Nullable AsyncWorker<?> onThread() {
+    RetryRun<?> retry = retryRun();
+    return retry != null ? retry.currentAttempt() : this;
+  }
+
+  /** The thread running this worker's task (a retried operation's: its attempt's), or null. */
+  @Nullable Thread runningThread() {
+    AsyncWorker<?> w = onThread();
+    if (w == null || w.state != RUNNING) {
+      return null;
+    }
+    Object r = w.runner;
+    return r instanceof Thread ? (Thread) r : null;
+  }
+
+  /**
+   * How long the task has held its thread (a retried operation: its current attempt), or -1 if none
+   * runs now; stamps an unrecorded start (see {@link #ranNanos(long)}).
+   */
+  long threadRunNanos(long now) {
+    AsyncWorker<?> w = onThread();
+    if (w == null || w.state != RUNNING) {
+      return -1L;
+    }
+    return Math.max(0L, now - w.ranNanos(now));
   }
 
   @Nullable AsyncWorkerManager manager() {

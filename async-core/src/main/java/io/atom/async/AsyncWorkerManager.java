@@ -2,8 +2,11 @@ package io.atom.async;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +16,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +54,13 @@ import org.jspecify.annotations.Nullable;
  * {@link RejectedExecutionException} naming the manager and the reason; {@code createWorker} itself
  * does not throw it, and {@code waitForAll} reports it with the other failures.
  *
+ * <p><b>Operations.</b> {@link #inFlightWorkers(int)} lists the work in flight (oldest first, with
+ * its state, times, thread and retry attempt), {@link #findWorker(long)} finds a worker by its
+ * {@linkplain AsyncWorker#id() id}, and a {@linkplain Builder#stuckThreshold(Duration) stuck
+ * threshold} makes a watchdog log, once each, the tasks that hold their thread longer, with the
+ * thread's stack. These walk the tracked workers when asked, weakly consistently: the task path
+ * takes no lock and updates nothing for them.
+ *
  * <p>This class is thread-safe.
  */
 public final class AsyncWorkerManager implements AutoCloseable {
@@ -60,6 +72,17 @@ public final class AsyncWorkerManager implements AutoCloseable {
   public static final int DEFAULT_MAX_NAMES = 100;
 
   private static final AtomicInteger MANAGERS = new AtomicInteger();
+  /** Scope ids, taken the first time a listing shows a scope (never when the scope is opened). */
+  private static final AtomicLong SCOPE_IDS = new AtomicLong();
+  private static final java.lang.invoke.VarHandle SCOPE_ID;
+
+  static {
+    try {
+      SCOPE_ID = java.lang.invoke.MethodHandles.lookup().findVarHandle(AsyncWorkerManager.class, "scopeId", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final String name;
   private final Executor executor;
@@ -75,6 +98,12 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private final @Nullable RetryPolicy<Object> defaultRetryPolicy;
   private final @Nullable ExecutorService ownedPool;
   private final @Nullable AsyncWorkerManager parent;
+  /** The stuck threshold in nanoseconds, 0 for none (shared with the scopes). */
+  final long stuckThresholdNanos;
+  /** The watchdog of a root manager with a stuck threshold; null otherwise. */
+  private final @Nullable StuckWorkerWatchdog watchdog;
+  /** A scope's id, 0 until first asked for. */
+  private volatile long scopeId;
 
   // Per manager or scope, never global, and striped by submitting thread in a root manager: a task
   // pushes one node and its end clears one field, with no lock and no line shared by every task.
@@ -123,6 +152,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.defaultRetryPolicy = b.defaultRetryPolicy; // null: RetryPolicy.ofDefaults(), built on first use
     this.workers = new WorkerTracker(WorkerTracker.stripesForCpus(Runtime.getRuntime().availableProcessors()));
     this.parent = null;
+    this.stuckThresholdNanos = b.stuckThresholdNanos;
+    // Last: every field is set before the scheduler's thread can see this manager.
+    this.watchdog = b.stuckThresholdNanos > 0 ? StuckWorkerWatchdog.start(this, b.stuckThresholdNanos, scheduler) : null;
   }
 
   private AsyncWorkerManager(AsyncWorkerManager parent) {
@@ -139,6 +171,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.ownedPool = null;
     this.workers = new WorkerTracker(1); // a scope is usually fed by one thread: one stripe
     this.parent = parent;
+    this.stuckThresholdNanos = parent.stuckThresholdNanos;
+    this.watchdog = null; // the root's watchdog walks its scopes
   }
 
   /**
@@ -734,6 +768,158 @@ public final class AsyncWorkerManager implements AutoCloseable {
     return name;
   }
 
+  // ---------------------------------------------------------------- operations
+
+  /**
+   * Lists the in-flight workers of this manager and of its scopes, oldest first (by start), at most
+   * {@code max} of them; see {@link WorkerInfo} for what each holds and how exact its times are.
+   * It walks the tracked workers once, as {@link #inFlightCount()} does: the tasks pay nothing and
+   * take no lock for it, and the list is weakly consistent (a worker starting or ending meanwhile
+   * may or may not be in it). Stack traces are not captured here: see {@link #inFlightWorker(long)}.
+   *
+   * @param max the most workers to list; 0 lists none
+   * @return the oldest in-flight workers, oldest first; a snapshot the caller may keep
+   * @throws IllegalArgumentException if {@code max < 0}
+   */
+  public List<WorkerInfo> inFlightWorkers(int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must be >= 0 but was " + max);
+    }
+    if (max == 0) {
+      return List.of();
+    }
+    // The newest at the head, so that the oldest `max` stay: O(n log max), one pass.
+    Comparator<AsyncWorker<?>> newestFirst = (a, b) -> Long.signum(b.startNanos() - a.startNanos());
+    PriorityQueue<AsyncWorker<?>> oldest = new PriorityQueue<>(Math.min(max, 1024), newestFirst);
+    forEachInFlight(w -> {
+      if (oldest.size() < max) {
+        oldest.add(w);
+      } else if (newestFirst.compare(w, oldest.peek()) > 0) { // w started before the newest kept
+        oldest.poll();
+        oldest.add(w);
+      }
+    });
+    List<AsyncWorker<?>> sorted = new ArrayList<>(oldest);
+    sorted.sort(newestFirst.reversed());
+    long nowNanos = System.nanoTime();
+    long nowMillis = System.currentTimeMillis();
+    List<WorkerInfo> infos = new ArrayList<>(sorted.size());
+    for (AsyncWorker<?> w : sorted) {
+      WorkerInfo info = WorkerInfo.of(w, nowNanos, nowMillis, stuckThresholdNanos, false);
+      if (info != null) {
+        infos.add(info); // null: it ended while we walked
+      }
+    }
+    return List.copyOf(infos);
+  }
+
+  /**
+   * Describes the in-flight worker of this manager or of its scopes that has the given id, with the
+   * stack of the thread running its task (taken now: it pauses that thread briefly, as a thread dump
+   * does). A worker that has ended is no longer tracked, so it is not found.
+   *
+   * @param id a worker's {@linkplain AsyncWorker#id() id}
+   * @return its snapshot, or empty if no in-flight worker of this manager has that id
+   */
+  public Optional<WorkerInfo> inFlightWorker(long id) {
+    AsyncWorker<?> w = find(id);
+    return w == null ? Optional.empty()
+        : Optional.ofNullable(WorkerInfo.of(w, System.nanoTime(), System.currentTimeMillis(), stuckThresholdNanos, true));
+  }
+
+  /**
+   * Finds the in-flight worker of this manager or of its scopes that has the given id, to cancel it
+   * or wait for it. A worker that has ended is no longer tracked, so it is not found.
+   *
+   * @param id a worker's {@linkplain AsyncWorker#id() id}
+   * @return the worker, or empty if no in-flight worker of this manager has that id
+   */
+  public Optional<AsyncWorker<?>> findWorker(long id) {
+    return Optional.ofNullable(find(id));
+  }
+
+  private @Nullable AsyncWorker<?> find(long id) {
+    if (id <= 0L) {
+      return null; // ids are positive
+    }
+    for (int i = 0; i < workers.stripeCount(); i++) {
+      for (WorkerTracker.Node n = workers.head(i); n != null; n = n.next) {
+        AsyncWorker<?> w = n.live();
+        // A worker whose id no one asked for cannot be the one asked about: assign nothing here.
+        if (w != null && w.assignedId() == id) {
+          return w;
+        }
+      }
+    }
+    for (AsyncWorkerManager scope : scopes) {
+      AsyncWorker<?> w = scope.find(id);
+      if (w != null) {
+        return w;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Counts the workers of this manager and of its scopes whose task has held its thread longer than
+   * the {@linkplain Builder#stuckThreshold(Duration) stuck threshold} (the
+   * {@code atom.async.workers.stuck} gauge); 0 without a threshold. It walks the in-flight workers, as
+   * {@link #activeCount()} does.
+   *
+   * @return the number of stuck workers now
+   */
+  public int stuckCount() {
+    long threshold = stuckThresholdNanos;
+    if (threshold <= 0L) {
+      return 0;
+    }
+    long now = System.nanoTime();
+    int[] count = {0};
+    forEachInFlight(w -> {
+      if (w.threadRunNanos(now) > threshold) {
+        count[0]++;
+      }
+    });
+    return count[0];
+  }
+
+  /**
+   * Returns the executor this manager runs its workers on, for monitoring (a
+   * {@link ThreadPoolExecutor}'s active threads and queue, say). A pool the manager owns is shut down
+   * by {@link #close()}; do not shut it down yourself.
+   *
+   * @return the executor
+   */
+  public Executor executor() {
+    return executor;
+  }
+
+  /** Calls {@code action} with each in-flight worker here and in the scopes (weakly consistent). */
+  void forEachInFlight(Consumer<AsyncWorker<?>> action) {
+    workers.forEachLive(action);
+    for (AsyncWorkerManager scope : scopes) {
+      scope.forEachInFlight(action);
+    }
+  }
+
+  /** A scope's id (assigned on first use), or 0 for a root manager. */
+  long scopeId() {
+    if (parent == null) {
+      return 0L;
+    }
+    long id = scopeId;
+    if (id != 0L) {
+      return id;
+    }
+    long next = SCOPE_IDS.incrementAndGet(); // once per scope, and only when a listing shows its work
+    return SCOPE_ID.compareAndSet(this, 0L, next) ? next : scopeId;
+  }
+
+  /** The watchdog, for tests; null without a stuck threshold or in a scope. */
+  @Nullable StuckWorkerWatchdog watchdog() {
+    return watchdog;
+  }
+
   // ---------------------------------------------------------------- shutdown
 
   /**
@@ -769,6 +955,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (watchdog != null) {
+      watchdog.cancel();
+    }
     cancelAll();
     for (AsyncWorkerManager scope : scopes) {
       scope.close();
@@ -956,6 +1145,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     private @Nullable WorkerRecorder recorder;
     private @Nullable WorkerObserver observer;
     private int maxNames = DEFAULT_MAX_NAMES;
+    private long stuckThresholdNanos;
     private @Nullable UnaryOperator<Runnable> contextPropagation;
     private @Nullable RetryPolicy<Object> defaultRetryPolicy;
 
@@ -1132,6 +1322,30 @@ public final class AsyncWorkerManager implements AutoCloseable {
     }
 
     /**
+     * Watches for stuck work: a worker whose task holds its thread longer than {@code threshold} (for
+     * a retried operation: an attempt that does) is logged once at WARNING with its id, name, manager,
+     * how long it has run and its thread's stack, counted by {@link AsyncWorkerManager#stuckCount()}
+     * while it runs, and marked {@linkplain WorkerInfo#stuck() stuck} in listings. It is only
+     * reported: nothing is interrupted (that is what a {@linkplain #defaultTimeout timeout} is for).
+     * None by default.
+     *
+     * <p>The watchdog is one periodic task on the manager's {@linkplain #scheduler scheduler}, waking
+     * every quarter of the threshold (at least 10 ms and at most 5 s apart); it walks the in-flight
+     * workers and costs the tasks nothing. A manager that records no metrics does not note when each
+     * task began to run, so there a task is timed from the first pass that sees it running, and is
+     * reported up to one period later than with a recorder. It stops when the manager is closed.
+     *
+     * @param threshold how long a task may hold its thread before it is reported, greater than zero
+     * @return this builder
+     * @throws NullPointerException if {@code threshold} is null
+     * @throws IllegalArgumentException if {@code threshold} is zero or negative
+     */
+    public Builder stuckThreshold(Duration threshold) {
+      this.stuckThresholdNanos = Durations.positiveNanos(threshold, "stuckThreshold");
+      return this;
+    }
+
+    /**
      * Gives every worker of the manager a hard timeout unless it sets its own. None by default.
      *
      * @param timeout the timeout, greater than zero
@@ -1148,7 +1362,9 @@ public final class AsyncWorkerManager implements AutoCloseable {
      * Builds the manager.
      *
      * @return a new manager
-     * @throws IllegalStateException if both an executor and a pool size were set
+     * @throws IllegalStateException if both an executor and a pool size were set, or if a
+     *     {@linkplain #stuckThreshold stuck threshold} is set and the scheduler refuses its watchdog
+     *     (it is shut down)
      */
     public AsyncWorkerManager build() {
       if (executor != null && poolSize > 0) {

@@ -84,6 +84,23 @@ final class RetryRun<T> extends AbstractExecutorService
     return contextual;
   }
 
+  /** The attempt running or queued now, or null between attempts (for listings and the watchdog). */
+  @Nullable AsyncWorker<T> currentAttempt() {
+    return current;
+  }
+
+  /**
+   * The number of the latest attempt (0 before the first), for listings: read from another thread
+   * without ordering, so it may lag by the attempt starting at that moment.
+   */
+  int attempt() {
+    return attempts;
+  }
+
+  int maxAttempts() {
+    return policy.maxAttempts;
+  }
+
   /** Starts {@code op} as the retried operation of {@code task}; {@code op} must be CREATED. */
   static <T> void start(RetryPolicy<T> policy, Callable<? extends T> task, AsyncWorker<T> op) {
     RetryRun<T> run = new RetryRun<>(policy, task, op);

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * thread that ends the worker (and so read SCHEDULED or later) sees its node and clears it; a node
  * pushed after its worker ended is dead on arrival and is swept like any other.
  *
- * <p><b>Consistency.</b> A walk ({@link #countLive}, the manager's {@code cancelAll} and
+ * <p><b>Consistency.</b> A walk ({@link #countLive}, {@link #forEachLive}, the manager's {@code cancelAll} and
  * {@code waitForAll}) is weakly consistent, as a concurrent collection's iterator: every worker tracked before the call and still in flight when
  * the walk reaches its stripe is visited; workers added meanwhile may or may not be.
  */
@@ -169,6 +169,24 @@ final class WorkerTracker {
   void walked(int i, int live, int dead) {
     if (dead > live + SWEEP_MIN) {
       trySweep(stripes[i]);
+    }
+  }
+
+  /** Calls {@code action} with each in-flight worker (weakly consistent); not on the task path. */
+  void forEachLive(java.util.function.Consumer<AsyncWorker<?>> action) {
+    for (int i = 0; i < stripes.length; i++) {
+      int live = 0;
+      int dead = 0;
+      for (Node n = stripes[i].head; n != null; n = n.next) {
+        AsyncWorker<?> w = n.live();
+        if (w != null) {
+          live++;
+          action.accept(w);
+        } else {
+          dead++;
+        }
+      }
+      walked(i, live, dead);
     }
   }
 

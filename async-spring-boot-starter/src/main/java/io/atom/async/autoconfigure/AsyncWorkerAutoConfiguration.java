@@ -31,7 +31,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * <p>The executor and the scheduler are not default candidates, so Boot's own
  * {@code applicationTaskExecutor} (for {@code @Async} and MVC) and {@code taskScheduler} are kept.
  * Each bean backs off when the user declares one: a bean named {@value #EXECUTOR_BEAN} or
- * {@value #SCHEDULER_BEAN}, or any {@link AsyncWorkerManager}.
+ * {@value #SCHEDULER_BEAN}, or any {@link AsyncWorkerManager}. The manager watches for stuck work
+ * ({@code atom.async.watchdog.stuck-threshold}, one minute by default) on the timer thread.
  */
 @AutoConfiguration(after = TaskExecutionAutoConfiguration.class)
 @EnableConfigurationProperties(AtomAsyncProperties.class)
@@ -114,6 +115,13 @@ public final class AsyncWorkerAutoConfiguration {
       String fix = "Set it to a positive duration such as 30s, or remove it for none.";
       check(isPositive(timeout), "atom.async.worker.timeout", timeout, "must be positive", fix);
       apply("atom.async.worker.timeout", timeout, fix, () -> builder.defaultTimeout(timeout));
+    }
+    Duration stuck = properties.getWatchdog().getStuckThreshold();
+    String stuckFix = "Set it to how long a task may hold its thread before it is reported, such as 1m, or 0 for no watchdog.";
+    checkSet("atom.async.watchdog.stuck-threshold", stuck, stuckFix);
+    check(!stuck.isNegative(), "atom.async.watchdog.stuck-threshold", stuck, "must not be negative", stuckFix);
+    if (!stuck.isZero()) {
+      apply("atom.async.watchdog.stuck-threshold", stuck, stuckFix, () -> builder.stuckThreshold(stuck));
     }
     if (properties.getContextPropagation().isEnabled()) {
       builder.contextPropagation(new ContextPropagation());

@@ -1,10 +1,14 @@
 package io.atom.async.autoconfigure;
 
 import io.atom.async.AsyncWorkerManager;
+import io.atom.async.WorkerInfo;
+import io.atom.async.WorkerState;
 import io.atom.async.WorkersFailedException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -16,7 +20,13 @@ import org.springframework.context.event.ContextClosedEvent;
  * Shuts the manager beans down gracefully when the context closes (the auto-configured one, or the
  * user's own): each stops accepting work, lets running, queued and retrying work finish for up to
  * {@code atom.async.shutdown.await-termination-period}, then cancels what is left and logs how many
- * it cancelled. It logs one INFO line per manager as its drain starts. A period too large to count
+ * it cancelled. It logs one INFO line per manager as its drain starts. What it cancels is abandoned:
+ * it logs a WARN listing the oldest {@value #MAX_REPORTED} abandoned workers (id, name, state, how
+ * long they ran or waited, thread) and a count of the rest, and counts them per manager bean in
+ * {@link #abandoned(String)}, which {@link AsyncWorkerManagerMetrics} publishes as
+ * {@code atom.async.workers.abandoned} (registered at start-up: Boot closes the meter registries when
+ * the context closes, before this drain runs, so a meter first registered here would be lost). When
+ * nothing is abandoned nothing more than the INFO line is logged. A period too large to count
  * in nanoseconds (about 292 years or more, such as {@code 1000000000d}) means "wait as long as the
  * work takes". Nothing accepted is dropped: every worker ends in a terminal state.
  *
@@ -32,6 +42,8 @@ import org.springframework.context.event.ContextClosedEvent;
  */
 final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
   static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+  /** Abandoned workers listed one per line at shutdown; the rest are counted. */
+  static final int MAX_REPORTED = 20;
 
   private static final Logger LOG = LoggerFactory.getLogger(AsyncWorkerManagerLifecycle.class);
 
@@ -39,6 +51,8 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationLi
   private final Duration awaitTermination;
   private volatile boolean running;
   private volatile boolean closing;
+  /** Workers cancelled by the drain, per manager bean name. */
+  private final Map<String, AtomicLong> abandoned = new ConcurrentHashMap<>();
 
   AsyncWorkerManagerLifecycle(ConfigurableListableBeanFactory beanFactory, Duration awaitTermination) {
     this.beanFactory = beanFactory;
@@ -80,9 +94,17 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationLi
     return PHASE;
   }
 
+  /**
+   * The count of workers the drain abandoned for the manager bean {@code beanName}, live (zero until
+   * the context closes).
+   */
+  AtomicLong abandoned(String beanName) {
+    return abandoned.computeIfAbsent(beanName, name -> new AtomicLong());
+  }
+
   private void drainAndClose() {
-    List<AsyncWorkerManager> all = existingManagers();
-    all.forEach(AsyncWorkerManager::shutdown); // all stop accepting first; then one period for all
+    Map<String, AsyncWorkerManager> byBean = existingManagers();
+    byBean.values().forEach(AsyncWorkerManager::shutdown); // all stop accepting first; then one period for all
     // A period beyond Long.MAX_VALUE nanoseconds (~292 years) means "as long as the work takes": an
     // untimed wait, so no deadline is computed and nothing can overflow. A shorter one is counted from
     // here as elapsed time, which cannot overflow either (periodNanos < Long.MAX_VALUE, elapsed >= 0).
@@ -90,7 +112,8 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationLi
     boolean untilDone = periodNanos == Long.MAX_VALUE;
     String period = untilDone ? "until it is done" : "for up to " + DurationFormat.format(awaitTermination);
     long start = System.nanoTime();
-    for (AsyncWorkerManager manager : all) {
+    for (Map.Entry<String, AsyncWorkerManager> bean : byBean.entrySet()) {
+      AsyncWorkerManager manager = bean.getValue();
       LOG.info("atom.async manager '{}' shutting down: waiting {} for {} workers in flight",
           manager.name(), period, manager.inFlightCount());
       boolean drained;
@@ -106,10 +129,12 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationLi
         drained = true; // they ended; their failures were reported to their own callers
       }
       int left = manager.inFlightCount();
+      List<WorkerInfo> oldest = !drained && left > 0 ? manager.inFlightWorkers(MAX_REPORTED) : List.of();
       manager.close();
       if (!drained && left > 0) {
-        LOG.warn("atom.async manager '{}' cancelled {} workers still in flight after the shutdown period of {}",
-            manager.name(), left, DurationFormat.format(awaitTermination));
+        abandoned(bean.getKey()).addAndGet(left);
+        LOG.warn("atom.async manager '{}' cancelled {} workers still in flight after the shutdown period of {}:{}",
+            manager.name(), left, DurationFormat.format(awaitTermination), report(oldest, left));
       } else {
         LOG.debug("atom.async manager '{}' finished its work before shutdown", manager.name());
       }
@@ -124,13 +149,33 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationLi
     return period.toNanos();
   }
 
-  private List<AsyncWorkerManager> existingManagers() {
-    List<AsyncWorkerManager> managers = new ArrayList<>();
-    for (String name : beanFactory.getBeanNamesForType(AsyncWorkerManager.class, true, false)) {
-      if (beanFactory.containsSingleton(name)) {
-        managers.add(beanFactory.getBean(name, AsyncWorkerManager.class));
+  /** One line per listed worker, then a count of those not listed; each line starts with a line separator. */
+  static String report(List<WorkerInfo> listed, int total) {
+    StringBuilder lines = new StringBuilder();
+    for (WorkerInfo w : listed) {
+      lines.append(System.lineSeparator()).append("  worker ").append(w.id()).append(" '").append(w.name())
+          .append("' ").append(w.state());
+      if (w.state() == WorkerState.RUNNING) {
+        lines.append(" for ").append(DurationFormat.format(Duration.ofMillis(w.runningFor().toMillis())));
+        if (w.thread() != null) {
+          lines.append(" on thread '").append(w.thread()).append("'");
+        }
+      } else {
+        lines.append(", queued for ").append(DurationFormat.format(Duration.ofMillis(w.queuedFor().toMillis())));
+      }
+      if (w.maxAttempts() > 0) {
+        lines.append(", attempt ").append(w.attempt()).append(" of ").append(w.maxAttempts());
       }
     }
-    return managers;
+    int more = total - listed.size();
+    if (more > 0) {
+      lines.append(System.lineSeparator()).append("  and ").append(more).append(" more");
+    }
+    return lines.toString();
+  }
+
+  /** The manager beans already created, by bean name: an unused lazy one is not created to be closed. */
+  private Map<String, AsyncWorkerManager> existingManagers() {
+    return ManagerBeans.existing(beanFactory);
   }
 }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -27,6 +28,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  *   <tr><td>atom.async.worker.queue.wait</td><td>timer</td><td>manager, name</td><td>recorder</td></tr>
  *   <tr><td>atom.async.workers.active</td><td>gauge</td><td>manager</td><td>this binder</td></tr>
  *   <tr><td>atom.async.workers.pending</td><td>gauge</td><td>manager</td><td>this binder</td></tr>
+ *   <tr><td>atom.async.workers.stuck</td><td>gauge</td><td>manager</td><td>this binder</td></tr>
+ *   <tr><td>atom.async.workers.abandoned</td><td>counter</td><td>manager</td><td>this binder (the shutdown drain counts)</td></tr>
  *   <tr><td>atom.async.workers.rejected</td><td>counter</td><td>manager</td><td>recorder</td></tr>
  *   <tr><td>atom.async.workers.deferred</td><td>counter</td><td>name = the executor bean (caller-runs only)</td><td>this binder</td></tr>
  *   <tr><td>atom.async.retry.calls</td><td>counter</td><td>manager, name, kind</td><td>recorder</td></tr>
@@ -56,6 +59,15 @@ final class AsyncWorkerManagerMetrics implements MeterBinder {
     this.beanFactory = beanFactory;
   }
 
+  /** Held strongly, as the counter holds its object weakly: zero for ever. */
+  private static final AtomicLong NONE_ABANDONED = new AtomicLong();
+
+  /** The lifecycle's count for this manager bean (it holds it), or zero without the lifecycle. */
+  private AtomicLong abandoned(String beanName) {
+    AsyncWorkerManagerLifecycle lifecycle = beanFactory.getBeanProvider(AsyncWorkerManagerLifecycle.class).getIfAvailable();
+    return lifecycle != null ? lifecycle.abandoned(beanName) : NONE_ABANDONED;
+  }
+
   @Override
   public void bindTo(MeterRegistry registry) {
     // As Boot binds its executors: every manager bean, default candidate or not.
@@ -66,6 +78,14 @@ final class AsyncWorkerManagerMetrics implements MeterBinder {
               .tags(tags).baseUnit("workers").description("Workers running now").register(registry);
           Gauge.builder("atom.async.workers.pending", manager, AsyncWorkerManager::pendingCount)
               .tags(tags).baseUnit("workers").description("Workers scheduled and not yet running").register(registry);
+          Gauge.builder("atom.async.workers.stuck", manager, AsyncWorkerManager::stuckCount)
+              .tags(tags).baseUnit("workers").description("Workers whose task has held its thread longer than the stuck threshold")
+              .register(registry);
+          // Registered now, at start-up: Boot closes the registries when the context closes, before the
+          // drain that counts these runs, and a meter first registered then would never be published.
+          FunctionCounter.builder("atom.async.workers.abandoned", abandoned(name), AtomicLong::get)
+              .tags(tags).baseUnit("workers").description("Workers cancelled because they were still in flight when"
+                  + " the shutdown period ended").register(registry);
           if (!manager.records()) {
             LOG.info("AsyncWorkerManager bean '{}' records nothing, so only its gauges are published;"
                 + " build it with AsyncWorkerManager.builder().recorder(asyncWorkerMetrics.recorder(\"{}\"))"

@@ -24,6 +24,8 @@ public class AtomAsyncProperties {
   private final Metrics metrics = new Metrics();
   private final ContextPropagation contextPropagation = new ContextPropagation();
   private final Observations observations = new Observations();
+  private final Watchdog watchdog = new Watchdog();
+  private final Endpoint endpoint = new Endpoint();
 
   /**
    * Returns the pool settings.
@@ -86,6 +88,24 @@ public class AtomAsyncProperties {
    */
   public Observations getObservations() {
     return observations;
+  }
+
+  /**
+   * Returns the stuck-work watchdog settings.
+   *
+   * @return the watchdog settings
+   */
+  public Watchdog getWatchdog() {
+    return watchdog;
+  }
+
+  /**
+   * Returns the settings of the {@code asyncworkers} actuator endpoint.
+   *
+   * @return the endpoint settings
+   */
+  public Endpoint getEndpoint() {
+    return endpoint;
   }
 
   /** What the pool does with a task when its threads are busy and its queue is full. */
@@ -489,6 +509,61 @@ public class AtomAsyncProperties {
      */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+  }
+
+  /** The stuck-work watchdog of the auto-configured manager. */
+  public static class Watchdog {
+    /**
+     * How long a task may hold its thread before it is logged once at WARN with its thread's stack and
+     * counted in atom.async.workers.stuck (a retry attempt counts on its own). Nothing is interrupted;
+     * 0 turns the watchdog off.
+     */
+    private Duration stuckThreshold = Duration.ofMinutes(1);
+
+    /**
+     * Returns the stuck threshold.
+     *
+     * @return the threshold, zero for none
+     */
+    public Duration getStuckThreshold() {
+      return stuckThreshold;
+    }
+
+    /**
+     * Sets the stuck threshold.
+     *
+     * @param stuckThreshold the threshold, zero for none
+     */
+    public void setStuckThreshold(Duration stuckThreshold) {
+      this.stuckThreshold = stuckThreshold;
+    }
+  }
+
+  /** The asyncworkers actuator endpoint (enable it with management.endpoints.web.exposure.include). */
+  public static class Endpoint {
+    /**
+     * How many in-flight workers the listing shows per manager, oldest first; the counts cover all of
+     * them. 0 shows counts only.
+     */
+    private int maxListed = 100;
+
+    /**
+     * Returns the most workers listed per manager.
+     *
+     * @return the cap
+     */
+    public int getMaxListed() {
+      return maxListed;
+    }
+
+    /**
+     * Sets the most workers listed per manager.
+     *
+     * @param maxListed the cap, 0 or more
+     */
+    public void setMaxListed(int maxListed) {
+      this.maxListed = maxListed;
     }
   }
 }

@@ -223,7 +223,8 @@ class AsyncWorkerAutoConfigurationTests {
       "atom.async.retry.jitter | 1.5 | atom.async.retry.jitter must be >= 0 and < 1, was 1.5",
       "atom.async.retry.jitter | -0.1 | atom.async.retry.jitter must be >= 0 and < 1, was -0.1",
       "atom.async.retry.jitter | NaN | atom.async.retry.jitter must be >= 0 and < 1, was NaN",
-      "atom.async.shutdown.await-termination-period | -2s | atom.async.shutdown.await-termination-period must not be negative, was -2s"})
+      "atom.async.shutdown.await-termination-period | -2s | atom.async.shutdown.await-termination-period must not be negative, was -2s",
+      "atom.async.watchdog.stuck-threshold | -1s | atom.async.watchdog.stuck-threshold must not be negative, was -1s"})
   void aBadValue_stopsStartUp_namingThePropertyTheValueAndTheFix(String property, String value, String message) {
     runner.withPropertyValues(property + "=" + value).run(context -> {
       assertThat(context).hasFailed();
@@ -362,7 +363,7 @@ class AsyncWorkerAutoConfigurationTests {
         "atom.async.retry.initial-delay", "atom.async.retry.backoff", "atom.async.retry.max-delay",
         "atom.async.retry.max-total-delay", "atom.async.retry.jitter", "atom.async.shutdown.await-termination-period",
         "atom.async.metrics.enabled", "atom.async.metrics.max-names", "atom.async.context-propagation.enabled",
-        "atom.async.observations.enabled");
+        "atom.async.observations.enabled", "atom.async.watchdog.stuck-threshold", "atom.async.endpoint.max-listed");
     String additional = new String(getClass().getResourceAsStream("/META-INF/additional-spring-configuration-metadata.json")
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(additional).contains("\"fixed\"", "\"linear\"", "\"exponential\"", "\"abort\"", "\"caller-runs\"");
