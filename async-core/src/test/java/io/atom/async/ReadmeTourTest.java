@@ -165,6 +165,42 @@ class ReadmeTourTest {
   }
 
   @Test
+  void operationsTour_runsAsWritten() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    // --- operations start
+    AsyncWorkerManager jobs = AsyncWorkerManager.builder().name("jobs")
+        .stuckThreshold(Duration.ofMinutes(1))             // WARN once, with the stack, past a minute on a thread
+        .build();
+    try {
+      AsyncWorker<Boolean> export = jobs.createWorker("export", () -> {
+        running.countDown();
+        return release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+      });
+      assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      long id = export.id();
+      System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+      try {
+        for (WorkerInfo w : jobs.inFlightWorkers(100)) {     // the oldest 100, oldest first: a weakly consistent snapshot
+          System.out.println(w.id() + " " + w.name() + " " + w.state() + " " + w.runningFor() + " " + w.thread());
+        }
+      } finally {
+        System.setOut(stdout);
+      }
+      jobs.findWorker(id).ifPresent(AsyncWorker::cancel);  // by the id of a log line or of the endpoint
+      // --- operations end
+      assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8)).startsWith(id + " export RUNNING PT");
+      assertThat(export.state()).isEqualTo(WorkerState.CANCELLED);
+    } finally {
+      release.countDown();
+      jobs.close();
+    }
+  }
+
+
+  @Test
   void readmeJavaBlocks_areTheCodeOfThisTest() throws IOException {
     List<String> lines = Files.readAllLines(README);
     List<String> readme = new ArrayList<>();
