@@ -146,6 +146,10 @@ public final class AsyncWorker<T> {
   private static final VarHandle RAN;
   /** The last id handed out; touched only by workers whose id someone asks for, never per task. */
   private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+  /** Ids a thread takes from IDS at a time: a burst of ids (rejections, timeouts) shares no counter. */
+  private static final int ID_BLOCK = 1024;
+  /** This thread's reserved ids: [next, end). */
+  private static final ThreadLocal<long[]> ID_RANGE = ThreadLocal.withInitial(() -> new long[2]);
 
   static {
     try {
@@ -1346,8 +1350,23 @@ public final class AsyncWorker<T> {
     if (i != 0L) {
       return i;
     }
-    long next = IDS.incrementAndGet();
+    long next = nextId();
     return ID.compareAndSet(this, 0L, next) ? next : id; // a racing caller's id won: the same for both
+  }
+
+  /**
+   * A new id from this thread's block, reserving the next block from the global counter once every
+   * {@value #ID_BLOCK} ids: messages of rejected or timed-out work name their worker by id, and a burst
+   * of them on many threads must not meet on one counter.
+   */
+  private static long nextId() {
+    long[] range = ID_RANGE.get();
+    if (range[0] == range[1]) {
+      long end = IDS.addAndGet(ID_BLOCK);
+      range[0] = end - ID_BLOCK + 1;
+      range[1] = end + 1;
+    }
+    return range[0]++;
   }
 
   /** The id if one was assigned, else 0 (assigns nothing: for lookups and tests). */

@@ -531,9 +531,12 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * afterwards run normally: to stop accepting work, use {@link #shutdown()} or {@link #close()}.
    * Cancelled tasks still queued in a bounded {@link ThreadPoolExecutor} queue are purged from it in
    * one pass (the root manager purges any queue), so their slots are free for new work.
+   *
+   * @return how many workers this call cancelled (not those that ended on their own meanwhile)
    */
-  public void cancelAll() {
-    if (cancelTracked() && executor instanceof ThreadPoolExecutor) {
+  public int cancelAll() {
+    int[] cancelled = new int[1];
+    if (cancelTracked(cancelled) && executor instanceof ThreadPoolExecutor) {
       ThreadPoolExecutor pool = (ThreadPoolExecutor) executor;
       if (parent == null || AsyncWorker.hasBoundedQueue(pool)) {
         // One pass gives back the queue slots of every cancelled, queued task (the per-worker
@@ -542,10 +545,14 @@ public final class AsyncWorkerManager implements AutoCloseable {
         pool.purge();
       }
     }
+    return cancelled[0];
   }
 
-  /** Cancels every tracked worker here and in the scopes; tells whether one of them was queued. */
-  private boolean cancelTracked() {
+  /**
+   * Cancels every tracked worker here and in the scopes, adding the cancels it won to
+   * {@code cancelled[0]}; tells whether one of them was queued.
+   */
+  private boolean cancelTracked(int[] cancelled) {
     boolean queued = parent == null; // the root purges whatever it finds, as it always has
     for (int i = 0; i < workers.stripeCount(); i++) {
       int live = 0;
@@ -554,7 +561,11 @@ public final class AsyncWorkerManager implements AutoCloseable {
         AsyncWorker<?> worker = n.live();
         if (worker != null) {
           live++;
-          queued |= worker.cancel(true, false) == AsyncWorker.SCHEDULED;
+          int from = worker.cancel(true, false);
+          if (from >= 0) {
+            cancelled[0]++;
+          }
+          queued |= from == AsyncWorker.SCHEDULED;
         } else {
           dead++;
         }
@@ -562,7 +573,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
       workers.walked(i, live, dead);
     }
     for (AsyncWorkerManager scope : scopes) {
-      queued |= scope.cancelTracked();
+      queued |= scope.cancelTracked(cancelled);
     }
     return queued;
   }

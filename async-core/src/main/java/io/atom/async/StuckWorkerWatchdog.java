@@ -77,6 +77,9 @@ final class StuckWorkerWatchdog implements Runnable {
     return cancelled;
   }
 
+  /** Stacks logged per pass at most; further newly stuck workers are counted in one line. */
+  static final int MAX_STACKS_PER_PASS = 10;
+
   @Override
   public void run() {
     AsyncWorkerManager m = manager.get();
@@ -96,14 +99,28 @@ final class StuckWorkerWatchdog implements Runnable {
   void pass(AsyncWorkerManager m) {
     Set<AsyncWorker<?>> stuck = newSet();
     long now = System.nanoTime();
+    int[] counts = new int[2]; // reported with a stack, newly stuck beyond that
     m.forEachInFlight(w -> {
       if (w.threadRunNanos(now) > thresholdNanos) {
         stuck.add(w);
         if (!reported.contains(w)) {
-          report(m, w);
+          // The timer thread also fires timeouts and retry delays: when many tasks hang at once (a
+          // dead database), a few stacks say enough, and the rest are one line.
+          if (counts[0] < MAX_STACKS_PER_PASS) {
+            counts[0]++;
+            report(m, w);
+          } else {
+            counts[1]++;
+          }
         }
       }
     });
+    if (counts[1] > 0) {
+      int more = counts[1];
+      LOG.log(System.Logger.Level.WARNING, () -> "and " + more + " more workers of manager '" + m.name()
+          + "' stuck past " + TimeUnit.NANOSECONDS.toMillis(thresholdNanos) + " ms (" + stuck.size()
+          + " stuck in all; the asyncworkers endpoint lists them)");
+    }
     reported = stuck;
   }
 

@@ -128,10 +128,12 @@ final class AsyncWorkerManagerLifecycle implements SmartLifecycle, ApplicationLi
       } catch (WorkersFailedException failures) {
         drained = true; // they ended; their failures were reported to their own callers
       }
-      int left = manager.inFlightCount();
-      List<WorkerInfo> oldest = !drained && left > 0 ? manager.inFlightWorkers(MAX_REPORTED) : List.of();
+      // The oldest are listed before the cancel (a snapshot); the count is what the cancel won, so a
+      // worker that ends on its own in between is not counted as abandoned.
+      List<WorkerInfo> oldest = drained ? List.of() : manager.inFlightWorkers(MAX_REPORTED);
+      int left = drained ? 0 : manager.cancelAll();
       manager.close();
-      if (!drained && left > 0) {
+      if (left > 0) {
         abandoned(bean.getKey()).addAndGet(left);
         LOG.warn("atom.async manager '{}' cancelled {} workers still in flight after the shutdown period of {}:{}",
             manager.name(), left, DurationFormat.format(awaitTermination), report(oldest, left));

@@ -35,7 +35,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  *       flight. A write operation: only with {@code management.endpoint.asyncworkers.access=unrestricted}.
  * </ul>
  *
- * <p>Its default access is read-only, so exposing it never exposes the cancellation by accident.
+ * <p>Its default access is read-only, so exposing it does not expose the cancellation: that takes
+ * {@code management.endpoint.asyncworkers.access=unrestricted} (or raising
+ * {@code management.endpoints.access.default}, which applies to every endpoint).
  * Listing walks each manager's tracked workers (the tasks take no lock for it) and is weakly
  * consistent; see {@link WorkerInfo} for what its times mean. A finished worker is no longer tracked:
  * its id answers 404.

@@ -85,6 +85,24 @@ class AsyncWorkersEndpointCancelTests {
   }
 
   @Test
+  void delete_ofAQueuedWorker_cancelsIt_andItNeverRuns() throws Exception {
+    Http http = new Http(port);
+    for (int i = 0; i < 20; i++) { // more than the pool's 16 threads at most: the rest queue
+      manager.createWorker("blocker", () -> release.await(30, TimeUnit.SECONDS));
+    }
+    AtomicBoolean ran = new AtomicBoolean();
+    AsyncWorker<Boolean> queued = manager.createWorker("queued-job", () -> ran.getAndSet(true));
+    assertThat(queued.state()).isEqualTo(WorkerState.SCHEDULED);
+
+    JsonNode answer = Http.json(http.delete("/actuator/asyncworkers/" + queued.id()));
+    assertThat(answer.path("cancelled").asBoolean()).isTrue();
+    assertThat(answer.path("state").asString()).isEqualTo("CANCELLED");
+    release.countDown();
+    await().atMost(Duration.ofSeconds(20)).until(() -> manager.inFlightCount() == 0);
+    assertThat(ran).as("a cancelled queued task never runs").isFalse();
+  }
+
+  @Test
   void aRetriedOperation_inAScope_showsItsAttempt_andItsScope() throws Exception {
     Http http = new Http(port);
     CountDownLatch secondAttempt = new CountDownLatch(1);

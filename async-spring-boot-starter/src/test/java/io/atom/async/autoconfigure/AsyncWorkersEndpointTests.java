@@ -120,9 +120,7 @@ class AsyncWorkersEndpointTests {
       queued.add(manager.createWorker("queued", () -> 1));
     }
 
-    long start = System.nanoTime();
     HttpResponse<String> listing = http.get("/actuator/asyncworkers");
-    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
     assertThat(listing.statusCode()).isEqualTo(200);
     JsonNode ours = Http.json(listing).path("managers").path(AsyncWorkerAutoConfiguration.MANAGER_BEAN);
@@ -134,7 +132,6 @@ class AsyncWorkersEndpointTests {
     assertThat(workers.path(0).path("name").asString()).isEqualTo("stuck-job");
     assertThat(workers.path(2).path("id").asLong()).as("oldest first").isEqualTo(queued.get(0).id());
     assertThat(workers.path(99).path("id").asLong()).isEqualTo(queued.get(97).id());
-    assertThat(listing.body().length()).as("a bounded answer").isLessThan(50_000);
-    assertThat(millis).as("generous: a walk of 10,000 nodes and 100 snapshots").isLessThan(10_000);
+    assertThat(listing.body().length()).as("a bounded answer: 100 workers, not 10,002").isLessThan(50_000);
   }
 }
