@@ -123,7 +123,7 @@ public final class AsyncWorkerAutoConfiguration {
     check(pool.getQueueCapacity() >= 0, "atom.async.pool.queue-capacity", pool.getQueueCapacity(), "must be >= 0",
         "Set it to the number of tasks that may wait, such as 1000 (0 refuses a task beyond the limit at once).");
     check(pool.getRejectionPolicy() != AtomAsyncProperties.RejectionPolicy.CALLER_RUNS,
-        "atom.async.pool.rejection-policy", pool.getRejectionPolicy(),
+        "atom.async.pool.rejection-policy", EnumValues.asWritten(pool.getRejectionPolicy()),
         "must be abort with virtual threads (atom.async.pool.type is " + type + ")",
         "Remove it (abort is the default), or set atom.async.pool.type to platform.");
     // The manager drains its work when the context closes; shutdown() then lets anything left run out.
