@@ -100,7 +100,7 @@ public final class AsyncWorkerAutoConfiguration {
         // The manager drains its work when the context closes (AsyncWorkerManagerLifecycle); the
         // pool must keep accepting queued work and retry attempts until it has.
         .acceptTasksAfterContextClose(true)
-        .configure(new GrowFirstQueue.TaskExecutor());
+        .configure(new GrowFirstQueue.GrowingTaskExecutor());
     // Both policies queue a task the pool refused for want of a thread first (GrowFirstQueue.requeue).
     executor.setRejectedExecutionHandler(pool.getRejectionPolicy() == AtomAsyncProperties.RejectionPolicy.CALLER_RUNS
         ? new CallerRunsUnlessShutdownPolicy() : new GrowFirstQueue.AbortPolicy());

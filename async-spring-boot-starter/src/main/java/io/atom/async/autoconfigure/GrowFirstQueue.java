@@ -160,7 +160,7 @@ final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
   }
 
   /** Spring's {@link ThreadPoolTaskExecutor} over a {@link GrowFirstQueue} (a zero capacity keeps Spring's hand-off queue). */
-  static final class TaskExecutor extends ThreadPoolTaskExecutor {
+  static final class GrowingTaskExecutor extends ThreadPoolTaskExecutor {
     private static final long serialVersionUID = 1L;
 
     @Override

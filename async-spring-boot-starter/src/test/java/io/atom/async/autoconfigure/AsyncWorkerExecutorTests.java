@@ -201,6 +201,7 @@ class AsyncWorkerExecutorTests {
   @Test
   void anAsyncConfigurerReturningTheBridge_makesItTheDefaultForEveryAsyncMethod() {
     runner.withUserConfiguration(WorkersForEveryAsyncMethod.class).run(context -> {
+      assertThat(context).hasBean("asyncOnWorkers");
       assertThat(context.getBean(SlowService.class).onBootsExecutor().get(10, TimeUnit.SECONDS)).startsWith("atom-async-");
       MeterRegistry registry = context.getBean(MeterRegistry.class);
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
@@ -210,8 +211,9 @@ class AsyncWorkerExecutorTests {
 
   @Configuration(proxyBeanMethods = false)
   static class WorkersForEveryAsyncMethod {
+    // --- README: the AsyncConfigurer
     @Bean
-    AsyncConfigurer asyncWorkersForEveryAsyncMethod(@Qualifier("asyncWorkerExecutor") AsyncTaskExecutor workers) {
+    AsyncConfigurer asyncOnWorkers(@Qualifier("asyncWorkerExecutor") AsyncTaskExecutor workers) {
       return new AsyncConfigurer() {
         @Override
         public Executor getAsyncExecutor() {
@@ -219,6 +221,68 @@ class AsyncWorkerExecutorTests {
         }
       };
     }
+  }
+
+  record Order(String id) {}
+
+  record Report(String orderId) {}
+
+  /** Renders reports, slowly in real life. */
+  static class Reports {
+    Report render(Order order) {
+      return new Report(order.id());
+    }
+  }
+
+  /** The README's @Async example. */
+  static class ReportService {
+    private final Reports reports = new Reports();
+
+    // --- README: the @Async method
+    @Async("asyncWorkerExecutor")
+    public CompletableFuture<Report> build(Order order) {
+      return CompletableFuture.completedFuture(reports.render(order));
+    }
+  }
+
+  @Test
+  void theReadmesAsyncMethod_runsAsAWorkerNamedAfterIt() {
+    runner.withBean(ReportService.class).run(context -> {
+      Report report = context.getBean(ReportService.class).build(new Order("o-1")).get(10, TimeUnit.SECONDS);
+      assertThat(report).isEqualTo(new Report("o-1"));
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(duration(registry, "ReportService.build", "success").count()).isEqualTo(1));
+    });
+  }
+
+  /**
+   * The README's Spring blocks marked {@code <!-- starter snippet: compiled in AsyncWorkerExecutorTests -->}
+   * (which the core's ReadmeTourTest leaves out) are code of this class: each block's lines, in order.
+   */
+  @Test
+  void theReadmesStarterSnippets_areTheCodeOfThisTest() throws java.io.IOException {
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "README.md"));
+    java.util.List<String> test = java.nio.file.Files.readAllLines(
+        java.nio.file.Path.of("src", "test", "java", getClass().getName().replace('.', '/') + ".java")).stream()
+        .map(String::strip).toList();
+    int blocks = 0;
+    for (int i = 1; i < lines.size(); i++) {
+      if (lines.get(i).equals("```java") && lines.get(i - 1).startsWith("<!-- starter snippet:")) {
+        assertThat(lines.get(i - 1)).contains(getClass().getSimpleName());
+        blocks++;
+        int from = 0;
+        for (i++; !lines.get(i).equals("```"); i++) {
+          String wanted = lines.get(i).strip();
+          if (!wanted.isEmpty()) {
+            int at = test.subList(from, test.size()).indexOf(wanted);
+            assertThat(at).as("README line not in this test (in order): %s", wanted).isNotNegative();
+            from += at + 1;
+          }
+        }
+      }
+    }
+    assertThat(blocks).as("the README's starter snippets").isEqualTo(2);
   }
 
   @Test

@@ -176,7 +176,7 @@ class GrowFirstPoolTests {
   @Test
   void afterARaceOfSubmitsEndsAndRefusals_theIdleCountNeverExceedsTheWaitingThreads_andThePoolStillGrows()
       throws Exception {
-    GrowFirstQueue.TaskExecutor executor = new GrowFirstQueue.TaskExecutor();
+    GrowFirstQueue.GrowingTaskExecutor executor = new GrowFirstQueue.GrowingTaskExecutor();
     executor.setCorePoolSize(2);
     executor.setMaxPoolSize(4);
     executor.setQueueCapacity(20);
