@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -167,11 +168,13 @@ class GrowFirstPoolTests {
   }
 
   /**
-   * Submitters hammer a small pool with tasks of random length, past its maximum and queue, while
-   * tasks end and threads go idle; afterwards the pool must still grow before it queues. The idle
+   * Submitters race a small pool (core 2, max 4, queue 20) with tasks of random length, at most five out
+   * at once plus bursts past the maximum and the queue, while tasks end and threads go idle; afterwards
+   * the pool must still grow before it queues. The idle
    * count may undercount after such a run (the pool then adds a thread where an idle one would do) but
    * never overcount: an overcount would queue a task for a thread that is not waiting, the very delay
-   * the queue exists to prevent.
+   * the queue exists to prevent. Every accepted task must run, and once the threads beyond the core
+   * have ended, four blocking tasks must run at once (two idle threads, two new ones).
    */
   @Test
   void afterARaceOfSubmitsEndsAndRefusals_theIdleCountNeverExceedsTheWaitingThreads_andThePoolStillGrows()
@@ -180,6 +183,7 @@ class GrowFirstPoolTests {
     executor.setCorePoolSize(2);
     executor.setMaxPoolSize(4);
     executor.setQueueCapacity(20);
+    executor.setKeepAliveSeconds(1); // the threads beyond the core end soon after the race
     executor.setThreadNamePrefix("grow-first-race-");
     executor.setRejectedExecutionHandler(new GrowFirstQueue.AbortPolicy());
     executor.initialize();
@@ -191,26 +195,51 @@ class GrowFirstPoolTests {
       AtomicReference<Throwable> failure = new AtomicReference<>();
       AtomicInteger ran = new AtomicInteger();
       AtomicInteger accepted = new AtomicInteger();
+      // At most 5 tasks out at once: the pool moves between idle threads, growing and its maximum with
+      // a task or two queued by the rejection handler; every 1,000th round a burst past the queue.
+      Semaphore outstanding = new Semaphore(5);
       List<Thread> threads = new ArrayList<>();
       for (int s = 0; s < submitters; s++) {
         Thread t = new Thread(() -> {
           try {
             start.await(10, TimeUnit.SECONDS);
             ThreadLocalRandom random = ThreadLocalRandom.current();
-            for (int i = 0; i < 20_000; i++) {
-              int spins = random.nextInt(4) == 0 ? random.nextInt(20_000) : 0;
+            for (int i = 0; i < 10_000; i++) {
+              boolean burst = i % 1000 == 999;
+              if (!burst && !outstanding.tryAcquire(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("tasks stopped ending");
+              }
+              int spins = random.nextInt(2_000);
               try {
                 pool.execute(() -> {
-                  for (int k = 0; k < spins; k++) {
-                    Thread.onSpinWait(); // work of random length, not a wait
+                  try {
+                    for (int k = 0; k < spins; k++) {
+                      Thread.onSpinWait(); // work of random length, not a wait
+                    }
+                    ran.incrementAndGet();
+                  } finally {
+                    if (!burst) {
+                      outstanding.release();
+                    }
                   }
-                  ran.incrementAndGet();
                 });
                 accepted.incrementAndGet();
               } catch (RejectedExecutionException refused) {
-                // part of the race: the pool and its queue were full
+                if (!burst) {
+                  outstanding.release(); // part of the race: the pool and its queue were full
+                }
               }
-              if (random.nextInt(500) == 0) {
+              if (burst) {
+                for (int k = 0; k < 30; k++) {
+                  try {
+                    pool.execute(ran::incrementAndGet);
+                    accepted.incrementAndGet();
+                  } catch (RejectedExecutionException refused) {
+                    // past the maximum and the queue
+                  }
+                }
+              }
+              if (random.nextInt(100) == 0) {
                 Thread.yield(); // lets the pool go idle now and then
               }
             }
@@ -227,6 +256,10 @@ class GrowFirstPoolTests {
       assertThat(failure.get()).isNull();
       Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ran.get() == accepted.get());
       Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> pool.getActiveCount() == 0);
+      // Below its maximum again, where an overcount would queue a task instead of starting a thread.
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> pool.getPoolSize() == 2);
+      System.out.printf("GrowFirstPoolTests race: %d accepted, %d threads at most, idle count %d of %d threads%n",
+          accepted.get(), pool.getLargestPoolSize(), queue.idleThreads(), pool.getPoolSize());
       assertThat(queue.idleThreads()).as("idle count vs %d threads", pool.getPoolSize())
           .isLessThanOrEqualTo(pool.getPoolSize());
 
@@ -241,7 +274,7 @@ class GrowFirstPoolTests {
           }
         });
       }
-      assertThat(four.await(10, TimeUnit.SECONDS)).as("4 blocking tasks run at once on the 4 threads").isTrue();
+      assertThat(four.await(10, TimeUnit.SECONDS)).as("4 blocking tasks run at once: 2 idle threads, 2 new").isTrue();
     } finally {
       release.countDown();
       executor.shutdown();
