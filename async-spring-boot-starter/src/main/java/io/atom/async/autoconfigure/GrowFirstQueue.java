@@ -30,10 +30,12 @@ final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
    * withdraws (idle - 1, not below 0). offer() promises its task to an announced thread by taking one
    * off `idle` (a CAS) before it queues the task, and refuses the task if there is none; the thread
    * woken by the task does not count itself off again. A forced task (the pool at its maximum) takes a
-   * promise too if one is left. Errors only ever undercount (a task queued for a waiting thread is taken
-   * by a thread that was just finishing, or a removed task takes its promise away): then the pool adds
-   * a thread where a waiting one would have done, which costs a thread, never a wait. Only threads going
-   * idle and tasks arriving for idle threads touch the counter: under load it is not on the task path.
+   * promise too if one is left. The count errs low (a task promised to a waiting thread is taken by a
+   * thread that was just finishing, or a removed task takes its promise away): then the pool adds a
+   * thread where a waiting one would have done, which costs a thread, not a wait. One promise can miss:
+   * to a thread beyond the core whose keep-alive runs out in the same instant; its task then waits for
+   * the next thread to free, as every task does in a plain ThreadPoolExecutor. Only threads going idle
+   * and tasks arriving for idle threads touch the counter: under load it is not on the task path.
    */
   private final AtomicInteger idle = new AtomicInteger();
 
