@@ -492,6 +492,9 @@ public final class AsyncWorker<T> {
     if (executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown()) {
       return "its executor is shut down";
     }
+    if (executor instanceof LimitedExecutor) {
+      return ((LimitedExecutor) executor).saturation();
+    }
     if (executor instanceof ThreadPoolExecutor) {
       ThreadPoolExecutor pool = (ThreadPoolExecutor) executor;
       return "its pool is saturated (" + pool.getActiveCount() + " of " + pool.getMaximumPoolSize()
@@ -503,8 +506,9 @@ public final class AsyncWorker<T> {
 
   /**
    * Gives the slot of a dead queue item back: removes it from the queue of a {@link ThreadPoolExecutor}
-   * whose queue is bounded (O(queue), on cancellation only). An unbounded queue has no slot to give
-   * back; the item stays until a pool thread takes it and finds the worker ended.
+   * whose queue is bounded, or of a {@link LimitedExecutor} (O(queue), on cancellation only). An
+   * unbounded queue has no slot to give back; the item stays until a pool thread takes it and finds the
+   * worker ended.
    */
   private void dequeue(TaskRun<?> run) {
     if (executor instanceof ThreadPoolExecutor) {
@@ -512,6 +516,8 @@ public final class AsyncWorker<T> {
       if (hasBoundedQueue(pool)) {
         pool.remove(run);
       }
+    } else if (executor instanceof LimitedExecutor) {
+      ((LimitedExecutor) executor).remove(run);
     }
   }
 

@@ -529,20 +529,25 @@ public final class AsyncWorkerManager implements AutoCloseable {
   /**
    * Cancels every in-flight worker of this manager and of its scopes. Never blocks. Workers created
    * afterwards run normally: to stop accepting work, use {@link #shutdown()} or {@link #close()}.
-   * Cancelled tasks still queued in a bounded {@link ThreadPoolExecutor} queue are purged from it in
-   * one pass (the root manager purges any queue), so their slots are free for new work.
+   * Cancelled tasks still queued in a bounded {@link ThreadPoolExecutor} queue (or the queue of a
+   * {@link VirtualThreads#newExecutor virtual-thread executor}) are purged from it in one pass (the root
+   * manager purges any queue), so their slots are free for new work.
    *
    * @return how many workers this call cancelled (not those that ended on their own meanwhile)
    */
   public int cancelAll() {
     int[] cancelled = new int[1];
-    if (cancelTracked(cancelled) && executor instanceof ThreadPoolExecutor) {
-      ThreadPoolExecutor pool = (ThreadPoolExecutor) executor;
-      if (parent == null || AsyncWorker.hasBoundedQueue(pool)) {
-        // One pass gives back the queue slots of every cancelled, queued task (the per-worker
-        // removal would cost O(queue) each). A scope purges only a bounded queue: an unbounded one
-        // has no slot to give back, and a long one would make every request's scope close slow.
-        pool.purge();
+    if (cancelTracked(cancelled)) {
+      if (executor instanceof ThreadPoolExecutor) {
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) executor;
+        if (parent == null || AsyncWorker.hasBoundedQueue(pool)) {
+          // One pass gives back the queue slots of every cancelled, queued task (the per-worker
+          // removal would cost O(queue) each). A scope purges only a bounded queue: an unbounded one
+          // has no slot to give back, and a long one would make every request's scope close slow.
+          pool.purge();
+        }
+      } else if (executor instanceof LimitedExecutor) {
+        ((LimitedExecutor) executor).purge(); // always bounded
       }
     }
     return cancelled[0];
@@ -1277,7 +1282,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
      * Runs workers on {@code executor}, which the manager does not own (it is not shut down by
      * {@link AsyncWorkerManager#close()}). A {@link ThreadPoolExecutor} must reject by throwing or by
      * running on the caller: the JDK's {@code DiscardPolicy}, {@code DiscardOldestPolicy} and
-     * {@code CallerRunsPolicy} (which discards once the pool is shut down) are refused.
+     * {@code CallerRunsPolicy} (which discards once the pool is shut down) are refused. For virtual
+     * threads under a concurrency limit, pass {@link VirtualThreads#newExecutor}.
      *
      * @param executor the executor
      * @return this builder

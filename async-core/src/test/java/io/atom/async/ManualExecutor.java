@@ -20,6 +20,11 @@ final class ManualExecutor implements Executor {
     return task;
   }
 
+  /** The next task, or null if none was submitted. */
+  Runnable poll() {
+    return queue.poll();
+  }
+
   int queued() {
     return queue.size();
   }

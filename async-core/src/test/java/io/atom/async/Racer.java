@@ -13,7 +13,13 @@ final class Racer {
    * @param error keeps the first exception an action throws
    */
   static Thread start(String name, CyclicBarrier gate, AtomicReference<Throwable> error, Runnable action) {
-    Thread t = new Thread(() -> {
+    return start(ThreadKind.PLATFORM, name, gate, error, action);
+  }
+
+  /** As {@link #start(String, CyclicBarrier, AtomicReference, Runnable)}, on a thread of {@code kind}. */
+  static Thread start(ThreadKind kind, String name, CyclicBarrier gate, AtomicReference<Throwable> error,
+      Runnable action) {
+    Thread t = kind.factory("racer-" + name + "-").newThread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
           gate.await(); // waits for the next round; interrupted at the end of the test
@@ -27,8 +33,7 @@ final class Racer {
       } catch (Exception end) {
         // interrupted or the barrier broke: the test is over
       }
-    }, "racer-" + name);
-    t.setDaemon(true);
+    });
     t.start();
     return t;
   }

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Many tasks of a random mix (success, exception, Error, cancel before or while running, timeouts,
@@ -28,18 +29,25 @@ import org.junit.jupiter.api.Timeout;
  * counters, every callback run exactly once, nothing tracked, threads back to baseline, and a heap
  * that does not grow with the number of tasks.
  *
- * <p>{@code -Datom.soak.tasks=N} (default 200,000); {@code ./mvnw -B verify -Psoak} runs 10,000,000.
+ * <p>On both kinds of threads: {@code PLATFORM}, a pool of 4 threads; {@code VIRTUAL} (Java 21+), each
+ * task on its own virtual thread, at most {@value #VIRTUAL_LIMIT} at once, the rest queued (a queue that
+ * holds every batch in flight, so nothing is refused), and the executor must terminate at the end.
+ *
+ * <p>{@code -Datom.soak.tasks=N} (default 200,000 per kind); {@code ./mvnw -B verify -Psoak} runs 10,000,000.
  */
 @Timeout(3600)
 class SoakTest {
   private static final int TASKS = Integer.getInteger("atom.soak.tasks", 200_000);
   private static final int SUBMITTERS = 4;
   private static final int BATCH = 1_000;
+  private static final int VIRTUAL_LIMIT = 16;
   private static final RetryPolicy<Integer> RETRY = RetryPolicy.<Integer>builder().maxAttempts(3)
       .backoff(BackoffStrategy.FIXED).initialDelay(Duration.ZERO).build();
 
-  @Test
-  void randomMix_everyWorkerEndsOnce_countsMatch_andNothingLeaks() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ThreadKind.class)
+  void randomMix_everyWorkerEndsOnce_countsMatch_andNothingLeaks(ThreadKind kind) throws Exception {
+    kind.assumeAvailable();
     Logger workerLog = Logger.getLogger(AsyncWorker.class.getName());
     Level previousLevel = workerLog.getLevel();
     workerLog.setLevel(Level.OFF); // callbacks that throw are logged; thousands of stack traces are noise here
@@ -49,7 +57,10 @@ class SoakTest {
     AtomicLong badCallbacks = new AtomicLong();
     long heapAtHalf;
     long start = System.nanoTime();
-    AsyncWorkerManager manager = AsyncWorkerManager.builder().poolSize(4).recordStats().build();
+    ExecutorService virtual = kind == ThreadKind.VIRTUAL
+        ? VirtualThreads.newExecutor("soak-virtual-", VIRTUAL_LIMIT, SUBMITTERS * BATCH) : null;
+    AsyncWorkerManager manager = (virtual != null ? AsyncWorkerManager.builder().executor(virtual)
+        : AsyncWorkerManager.builder().poolSize(4)).recordStats().build();
     ExecutorService submitters = Executors.newFixedThreadPool(SUBMITTERS);
     try {
       heapAtHalf = runHalf(manager, submitters, TASKS / 2, byState, callbacks, badCallbacks);
@@ -79,11 +90,17 @@ class SoakTest {
     assertThat(stats.active()).isZero();
 
     manager.close();
-    // Back to baseline: nothing new but the JVM-wide timer thread and JUnit's timeout watcher.
+    if (virtual != null) {
+      virtual.shutdown();
+      assertThat(virtual.awaitTermination(30, TimeUnit.SECONDS)).as("every virtual thread has ended").isTrue();
+      assertThat(stats.rejected()).as("the queue held every batch").isZero();
+    }
+    // Back to baseline: nothing new but the JVM-wide timer thread, JUnit's timeout watcher and the
+    // JDK's carrier threads of virtual threads.
     Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(newThreads(threadsBefore)).isEmpty());
-    System.out.printf("SoakTest: %,d tasks in %.1f s (%,.0f tasks/s); SUCCEEDED=%d FAILED=%d CANCELLED=%d "
+    System.out.printf("SoakTest[%s]: %,d tasks in %.1f s (%,.0f tasks/s); SUCCEEDED=%d FAILED=%d CANCELLED=%d "
             + "TIMED_OUT=%d; heap after GC at half %,d KB, at end %,d KB; threads %d -> %d%n",
-        TASKS, seconds, TASKS / seconds, byState[WorkerState.SUCCEEDED.ordinal()],
+        kind, TASKS, seconds, TASKS / seconds, byState[WorkerState.SUCCEEDED.ordinal()],
         byState[WorkerState.FAILED.ordinal()], byState[WorkerState.CANCELLED.ordinal()],
         byState[WorkerState.TIMED_OUT.ordinal()], heapAtHalf / 1024, heapAtEnd / 1024, threadsBefore.size(),
         Thread.activeCount());
@@ -210,7 +227,8 @@ class SoakTest {
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       String name = t.getName();
       if (!before.contains(t) && t.isAlive() && !name.startsWith("atom-async-timer-") && !name.startsWith("junit-")
-          && !name.startsWith("awaitility")) {
+          && !name.startsWith("awaitility") && !t.getClass().getName().equals("jdk.internal.misc.CarrierThread")
+          && !name.equals("VirtualThread-unparker")) {
         names.add(name);
       }
     }

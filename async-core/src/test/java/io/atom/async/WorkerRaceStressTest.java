@@ -11,13 +11,22 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Races completion, cancel, the timeout firing, a late callback registration and getResult on one
  * worker, released together by a start gate, many times; checks the invariants after each round.
  * Iterations: {@code -Datom.stress.iterations=N} (default 20,000).
+ *
+ * <p>On both kinds of threads. {@code PLATFORM}: the task goes straight to the pool. {@code VIRTUAL}
+ * (Java 21+): the racers are virtual threads and the task goes through the concurrency limiter of a
+ * virtual-thread executor ({@link LimitedExecutor}, one permit and one queue slot): a task holds the
+ * permit, so the worker waits in the limiter's queue, and the runner ends that task (which hands the
+ * permit to the worker) and runs what it was handed, while cancel and the timeout race to take the
+ * worker out of the queue. After each round the permit and the queue slot must be free again.
  */
 @Timeout(300)
 class WorkerRaceStressTest {
@@ -36,9 +45,13 @@ class WorkerRaceStressTest {
     volatile boolean runnerLeftInterrupted;
   }
 
-  @Test
-  void completionCancelTimeoutAndReaders_alwaysEndInExactlyOneConsistentState() throws Exception {
-    ManualExecutor executor = new ManualExecutor();
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ThreadKind.class)
+  void completionCancelTimeoutAndReaders_alwaysEndInExactlyOneConsistentState(ThreadKind kind) throws Exception {
+    kind.assumeAvailable();
+    ManualExecutor threads = new ManualExecutor();
+    LimitedExecutor limiter = kind == ThreadKind.VIRTUAL ? new LimitedExecutor(threads, 1, 1, "virtual threads") : null;
+    Executor executor = limiter != null ? limiter : threads;
     ManualScheduler scheduler = new ManualScheduler();
     AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).scheduler(scheduler)
         .defaultTimeout(Duration.ofHours(1)).build();
@@ -47,14 +60,18 @@ class WorkerRaceStressTest {
     AtomicReference<Throwable> racerError = new AtomicReference<>();
 
     List<Thread> racers = new ArrayList<>();
-    racers.add(Racer.start("runner", gate, racerError, () -> {
+    racers.add(Racer.start(kind, "runner", gate, racerError, () -> {
       Round r = current.get();
       r.taskRun.run();
+      Runnable handedOver = threads.poll(); // VIRTUAL: the worker's task, if the ended task handed it the permit
+      if (handedOver != null) {
+        handedOver.run();
+      }
       r.runnerLeftInterrupted = Thread.interrupted();
     }));
-    racers.add(Racer.start("canceller", gate, racerError, () -> current.get().worker.cancel()));
-    racers.add(Racer.start("timer", gate, racerError, () -> current.get().timer.run()));
-    racers.add(Racer.start("reader", gate, racerError, () -> {
+    racers.add(Racer.start(kind, "canceller", gate, racerError, () -> current.get().worker.cancel()));
+    racers.add(Racer.start(kind, "timer", gate, racerError, () -> current.get().timer.run()));
+    racers.add(Racer.start(kind, "reader", gate, racerError, () -> {
       Round r = current.get();
       r.worker.setCallback(v -> r.lateCallbacks.incrementAndGet());
       r.worker.setFailureCallback(e -> r.lateCallbacks.incrementAndGet());
@@ -73,13 +90,20 @@ class WorkerRaceStressTest {
         r.worker = manager.newWorker();
         r.worker.setCallback(v -> r.successCallbacks.incrementAndGet());
         r.worker.setFailureCallback(e -> r.failureCallbacks.incrementAndGet());
+        if (limiter != null) {
+          limiter.execute(() -> {}); // holds the one permit until the runner runs it
+        }
         r.worker.startAsync(() -> {
+          if (kind == ThreadKind.VIRTUAL && !ThreadKind.isVirtual(Thread.currentThread())) {
+            throw new AssertionError("ran on " + Thread.currentThread());
+          }
           if (fails) {
             throw BOOM;
           }
           return 7;
         });
-        r.taskRun = executor.take();
+        r.taskRun = threads.take();
+        assertThat(threads.queued()).as("the worker waits for the permit").isZero();
         r.timer = scheduler.scheduled.poll();
         current.set(r);
         gate.await(10, TimeUnit.SECONDS); // start
@@ -88,6 +112,11 @@ class WorkerRaceStressTest {
           fail("a racer failed in round " + i, racerError.get());
         }
         check(r, fails, i);
+        if (limiter != null) {
+          assertThat(limiter.running()).as("round %d: the permit was given back", i).isZero();
+          assertThat(limiter.queued()).as("round %d: the queue slot was given back", i).isZero();
+        }
+        assertThat(threads.queued()).as("round %d: nothing left to run", i).isZero();
         byState[r.worker.state().ordinal()]++;
       }
     } finally {
@@ -95,8 +124,8 @@ class WorkerRaceStressTest {
     }
     assertThat(manager.inFlightCount()).isZero();
     assertThat(scheduler.pending()).as("every timer was cancelled or fired").isEmpty();
-    System.out.printf("WorkerRaceStressTest: %d rounds; SUCCEEDED=%d FAILED=%d CANCELLED=%d TIMED_OUT=%d%n",
-        ITERATIONS, byState[WorkerState.SUCCEEDED.ordinal()], byState[WorkerState.FAILED.ordinal()],
+    System.out.printf("WorkerRaceStressTest[%s]: %d rounds; SUCCEEDED=%d FAILED=%d CANCELLED=%d TIMED_OUT=%d%n",
+        kind, ITERATIONS, byState[WorkerState.SUCCEEDED.ordinal()], byState[WorkerState.FAILED.ordinal()],
         byState[WorkerState.CANCELLED.ordinal()], byState[WorkerState.TIMED_OUT.ordinal()]);
     // Each outcome must actually have been reached, or the race was not exercised.
     assertThat(byState[WorkerState.CANCELLED.ordinal()]).isPositive();

@@ -3,12 +3,14 @@ package io.atom.async.autoconfigure;
 import io.atom.async.AsyncWorkerManager;
 import io.atom.async.BackoffStrategy;
 import io.atom.async.RetryPolicy;
+import io.atom.async.VirtualThreads;
+import io.atom.async.autoconfigure.AtomAsyncProperties.PoolType;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -16,23 +18,42 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.task.ThreadPoolTaskExecutorBuilder;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * Auto-configures an {@link AsyncWorkerManager} (bean {@code asyncWorkerManager}) over its own
- * {@link ThreadPoolTaskExecutor} (bean {@value #EXECUTOR_BEAN}), with a timer thread for timeouts and
- * retry delays (bean {@value #SCHEDULER_BEAN}), configured by {@link AtomAsyncProperties}.
+ * executor (bean {@value #EXECUTOR_BEAN}), with a timer thread for timeouts and retry delays (bean
+ * {@value #SCHEDULER_BEAN}), configured by {@link AtomAsyncProperties}, and an {@code AsyncTaskExecutor}
+ * that runs {@code @Async("asyncWorkerExecutor")} methods as its workers (bean
+ * {@value #ASYNC_EXECUTOR_BEAN}).
  *
- * <p>The executor and the scheduler are not default candidates, so Boot's own
+ * <p>The executor is a {@link ThreadPoolTaskExecutor} of platform threads that grows before it queues
+ * ({@link GrowFirstQueue}), or, with {@code atom.async.pool.type=virtual} (the default when
+ * {@code spring.threads.virtual.enabled} is true on Java 21+), an {@link ExecutorService} that runs each
+ * task on its own virtual thread under {@code atom.async.pool.max-concurrency}
+ * ({@link VirtualThreads#newExecutor}).
+ *
+ * <p>The executors and the scheduler are not default candidates, so Boot's own
  * {@code applicationTaskExecutor} (for {@code @Async} and MVC) and {@code taskScheduler} are kept.
- * Each bean backs off when the user declares one: a bean named {@value #EXECUTOR_BEAN} or
- * {@value #SCHEDULER_BEAN}, or any {@link AsyncWorkerManager}. The manager watches for stuck work
- * ({@code atom.async.watchdog.stuck-threshold}, one minute by default) on the timer thread.
+ * Each bean backs off when the user declares one: a bean named {@value #EXECUTOR_BEAN},
+ * {@value #SCHEDULER_BEAN} or {@value #ASYNC_EXECUTOR_BEAN}, or any {@link AsyncWorkerManager}. The
+ * manager watches for stuck work ({@code atom.async.watchdog.stuck-threshold}, one minute by default)
+ * on the timer thread.
  */
 @AutoConfiguration(after = TaskExecutionAutoConfiguration.class)
 @EnableConfigurationProperties(AtomAsyncProperties.class)
@@ -44,11 +65,14 @@ public final class AsyncWorkerAutoConfiguration {
   public static final String SCHEDULER_BEAN = "atomAsyncScheduler";
   /** Name of the manager bean, and its {@code manager} metric tag. */
   public static final String MANAGER_BEAN = "asyncWorkerManager";
+  /** Name of the {@code AsyncTaskExecutor} bean that runs {@code @Async} methods as workers of the manager. */
+  public static final String ASYNC_EXECUTOR_BEAN = "asyncWorkerExecutor";
 
   AsyncWorkerAutoConfiguration() {}
 
   @Bean(name = EXECUTOR_BEAN, defaultCandidate = false)
   @ConditionalOnMissingBean(name = EXECUTOR_BEAN)
+  @Conditional(OnPlatformPool.class)
   static ThreadPoolTaskExecutor atomAsyncTaskExecutor(AtomAsyncProperties properties) {
     AtomAsyncProperties.Pool pool = properties.getPool();
     check(pool.getCoreSize() >= 0, "atom.async.pool.core-size", pool.getCoreSize(), "must be >= 0",
@@ -68,6 +92,7 @@ public final class AsyncWorkerAutoConfiguration {
     check(pool.getKeepAlive().getSeconds() <= Integer.MAX_VALUE, "atom.async.pool.keep-alive", pool.getKeepAlive(),
         "must be at most " + Integer.MAX_VALUE + "s (the pool counts keep-alive in an int of seconds)",
         "Set it to whole seconds, such as 60s.");
+    // Spring's executor over a queue that refuses tasks while the pool can still add threads.
     ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutorBuilder()
         .corePoolSize(pool.getCoreSize())
         .maxPoolSize(pool.getMaxSize())
@@ -77,10 +102,62 @@ public final class AsyncWorkerAutoConfiguration {
         // The manager drains its work when the context closes (AsyncWorkerManagerLifecycle); the
         // pool must keep accepting queued work and retry attempts until it has.
         .acceptTasksAfterContextClose(true)
-        .build();
+        .configure(new GrowFirstQueue.GrowingTaskExecutor());
+    // Both policies queue a task the pool refused for want of a thread first (GrowFirstQueue.requeue).
     executor.setRejectedExecutionHandler(pool.getRejectionPolicy() == AtomAsyncProperties.RejectionPolicy.CALLER_RUNS
-        ? new CallerRunsUnlessShutdownPolicy() : new ThreadPoolExecutor.AbortPolicy());
+        ? new CallerRunsUnlessShutdownPolicy() : new GrowFirstQueue.AbortPolicy());
     return executor;
+  }
+
+  @Bean(name = EXECUTOR_BEAN, defaultCandidate = false, destroyMethod = "shutdown")
+  @ConditionalOnMissingBean(name = EXECUTOR_BEAN)
+  @Conditional(OnVirtualPool.class)
+  static ExecutorService atomAsyncVirtualTaskExecutor(AtomAsyncProperties properties) {
+    AtomAsyncProperties.Pool pool = properties.getPool();
+    String type = pool.getType() == null
+        ? "virtual, the default under spring.threads.virtual.enabled=true" : "virtual";
+    check(VirtualThreads.isSupported(), "atom.async.pool.type", "virtual",
+        "needs Java 21 or later (virtual threads), and this application runs on Java "
+            + System.getProperty("java.version"),
+        "Run the application on Java 21 or later, or set atom.async.pool.type to platform.");
+    check(pool.getMaxConcurrency() >= 1, "atom.async.pool.max-concurrency", pool.getMaxConcurrency(), "must be >= 1",
+        "Set it to how many tasks may run at once, such as 1000.");
+    check(pool.getQueueCapacity() >= 0, "atom.async.pool.queue-capacity", pool.getQueueCapacity(), "must be >= 0",
+        "Set it to the number of tasks that may wait, such as 1000 (0 refuses a task beyond the limit at once).");
+    check(pool.getRejectionPolicy() != AtomAsyncProperties.RejectionPolicy.CALLER_RUNS,
+        "atom.async.pool.rejection-policy", EnumValues.asWritten(pool.getRejectionPolicy()),
+        "must be abort with virtual threads (atom.async.pool.type is " + type + ")",
+        "Remove it (abort is the default), or set atom.async.pool.type to platform.");
+    // The manager drains its work when the context closes; shutdown() then lets anything left run out.
+    return VirtualThreads.newExecutor(pool.getThreadNamePrefix(), pool.getMaxConcurrency(), pool.getQueueCapacity());
+  }
+
+  /**
+   * The pool type in force: {@code atom.async.pool.type} if set, else virtual where Boot runs its own
+   * executor on virtual threads ({@code spring.threads.virtual.enabled} on Java 21+), else platform.
+   */
+  static PoolType poolType(Environment environment) {
+    PoolType type = Binder.get(environment).bind("atom.async.pool.type", PoolType.class).orElse(null);
+    if (type != null) {
+      return type;
+    }
+    return Threading.VIRTUAL.isActive(environment) ? PoolType.VIRTUAL : PoolType.PLATFORM;
+  }
+
+  static final class OnPlatformPool extends SpringBootCondition {
+    @Override
+    public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      PoolType type = poolType(context.getEnvironment());
+      return new ConditionOutcome(type == PoolType.PLATFORM, "atom.async pool type is " + EnumValues.asWritten(type));
+    }
+  }
+
+  static final class OnVirtualPool extends SpringBootCondition {
+    @Override
+    public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      PoolType type = poolType(context.getEnvironment());
+      return new ConditionOutcome(type == PoolType.VIRTUAL, "atom.async pool type is " + EnumValues.asWritten(type));
+    }
   }
 
   @Bean(name = SCHEDULER_BEAN, defaultCandidate = false, destroyMethod = "shutdownNow")
@@ -133,6 +210,18 @@ public final class AsyncWorkerAutoConfiguration {
     builder.maxNames(maxNames);
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
+  }
+
+  @Bean(name = ASYNC_EXECUTOR_BEAN, defaultCandidate = false)
+  @ConditionalOnMissingBean(name = ASYNC_EXECUTOR_BEAN)
+  @ConditionalOnBean(name = MANAGER_BEAN)
+  static AsyncTaskExecutor asyncWorkerExecutor(@Qualifier(MANAGER_BEAN) AsyncWorkerManager manager) {
+    return new AsyncWorkerExecutor(manager);
+  }
+
+  @Bean
+  static AsyncMethodNames asyncWorkerMethodNames() {
+    return new AsyncMethodNames();
   }
 
   @Bean

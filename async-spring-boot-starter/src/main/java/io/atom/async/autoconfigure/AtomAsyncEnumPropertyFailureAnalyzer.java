@@ -12,7 +12,7 @@ import org.springframework.core.convert.ConversionFailedException;
 
 /**
  * Reports an unknown value of an enum-valued {@code atom.async.*} property ({@code retry.backoff},
- * {@code pool.rejection-policy}) as the reason the application did not start, listing the allowed
+ * {@code pool.rejection-policy}, {@code pool.type}) as the reason the application did not start, listing the allowed
  * values as users write them ({@code fixed, linear, exponential}), where Boot's own analysis would
  * list the Java constants ({@code EXPONENTIAL FIXED LINEAR}). Ordered before Boot's
  * {@code BindFailureAnalyzer}, which has no order; any other binding failure is left to Boot.
@@ -21,7 +21,8 @@ final class AtomAsyncEnumPropertyFailureAnalyzer extends AbstractFailureAnalyzer
 
   private static final Map<String, Class<? extends Enum<?>>> ENUM_PROPERTIES = Map.of(
       "atom.async.retry.backoff", BackoffStrategy.class,
-      "atom.async.pool.rejection-policy", AtomAsyncProperties.RejectionPolicy.class);
+      "atom.async.pool.rejection-policy", AtomAsyncProperties.RejectionPolicy.class,
+      "atom.async.pool.type", AtomAsyncProperties.PoolType.class);
 
   @Override
   protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindException cause) {

@@ -11,8 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * with a message naming the property and the fix.
  *
  * <p>The defaults suit a web application whose tasks mostly wait on I/O: eight core threads (as
- * Boot's own executor), growing to sixteen when a bounded queue of 1,000 is full, then rejecting
- * rather than queueing without bound (Boot's unbounded default is a known way to run out of memory).
+ * Boot's own executor), growing to sixteen as soon as the core threads are busy, then a bounded queue
+ * of 1,000, then rejecting rather than queueing without bound (Boot's unbounded default is a known way
+ * to run out of memory). With virtual threads (Java 21+), each task runs on its own virtual thread, at
+ * most 1,000 at once, with the same bounded queue behind them.
  */
 @ConfigurationProperties("atom.async")
 public class AtomAsyncProperties {
@@ -116,20 +118,76 @@ public class AtomAsyncProperties {
     CALLER_RUNS
   }
 
+  /** The kind of threads the manager's work runs on. */
+  public enum PoolType {
+    /** A pool of platform threads: core-size, growing to max-size before tasks queue. */
+    PLATFORM,
+    /** Each task on its own virtual thread (Java 21+), at most max-concurrency at once. */
+    VIRTUAL
+  }
+
   /** The thread pool the manager runs on (bean {@code atomAsyncTaskExecutor}). */
   public static class Pool {
-    /** Number of threads kept alive when idle. */
+    /**
+     * Kind of threads: platform (a pool of core-size to max-size threads) or virtual (each task on its
+     * own virtual thread, at most max-concurrency at once; Java 21 or later). Unset: virtual when
+     * spring.threads.virtual.enabled is true on Java 21 or later, as Boot's own executor, else platform.
+     */
+    private @Nullable PoolType type;
+    /** Number of threads kept alive when idle (platform). */
     private int coreSize = 8;
-    /** Maximum number of threads; threads beyond the core size are added only when the queue is full. */
+    /** Maximum number of threads (platform); threads beyond the core size start as soon as the core threads are busy, before tasks queue. */
     private int maxSize = 16;
+    /**
+     * Maximum number of tasks running at once on virtual threads (virtual); further tasks wait in the
+     * queue. It caps the calls the work makes at once on what it calls (a database, a connection pool,
+     * a downstream service); virtual threads themselves are cheap.
+     */
+    private int maxConcurrency = 1000;
     /** Capacity of the task queue; 0 hands tasks directly to threads. Bounded, so that overload is refused instead of exhausting memory. */
     private int queueCapacity = 1000;
-    /** How long a thread beyond the core size may stay idle before it ends. */
+    /** How long a thread beyond the core size may stay idle before it ends (platform). */
     private Duration keepAlive = Duration.ofSeconds(60);
     /** Prefix of the pool's thread names. */
     private String threadNamePrefix = "atom-async-";
-    /** What to do when the pool is saturated: abort (the worker fails) or caller-runs. */
+    /** What to do when the pool is saturated: abort (the worker fails) or caller-runs (platform only). */
     private RejectionPolicy rejectionPolicy = RejectionPolicy.ABORT;
+
+    /**
+     * Returns the kind of threads, if set.
+     *
+     * @return the type, or null for the default (virtual under spring.threads.virtual.enabled on Java 21+)
+     */
+    public @Nullable PoolType getType() {
+      return type;
+    }
+
+    /**
+     * Sets the kind of threads.
+     *
+     * @param type the type, or null for the default
+     */
+    public void setType(@Nullable PoolType type) {
+      this.type = type;
+    }
+
+    /**
+     * Returns the concurrency limit of virtual threads.
+     *
+     * @return the maximum number of tasks running at once
+     */
+    public int getMaxConcurrency() {
+      return maxConcurrency;
+    }
+
+    /**
+     * Sets the concurrency limit of virtual threads.
+     *
+     * @param maxConcurrency the maximum number of tasks running at once
+     */
+    public void setMaxConcurrency(int maxConcurrency) {
+      this.maxConcurrency = maxConcurrency;
+    }
 
     /**
      * Returns the core size.

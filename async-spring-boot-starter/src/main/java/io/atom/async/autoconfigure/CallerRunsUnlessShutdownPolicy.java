@@ -13,7 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a rejected task on the submitting thread, like the JDK's {@code CallerRunsPolicy}, with two
+ * Runs a rejected task on the submitting thread, like the JDK's {@code CallerRunsPolicy}, once the
+ * pool is at its maximum and its queue is full (a {@link GrowFirstQueue} refuses tasks while the pool
+ * can still add threads; they are queued here first, see {@link GrowFirstQueue#requeue}), with two
  * exceptions where that would do harm. Once the pool is shut down it throws instead of dropping the
  * task silently (a dropped task would leave its worker scheduled forever; a thrown rejection ends it
  * FAILED). And it never runs a task on the timer thread (a retry attempt submitted when its delay
@@ -40,6 +42,9 @@ final class CallerRunsUnlessShutdownPolicy implements RejectedExecutionHandler {
   public void rejectedExecution(Runnable task, ThreadPoolExecutor pool) {
     if (pool.isShutdown()) {
       throw new RejectedExecutionException("pool is shut down");
+    }
+    if (GrowFirstQueue.requeue(task, pool)) {
+      return; // refused only because the pool could not add a thread: the queue had room
     }
     Thread current = Thread.currentThread();
     if (current instanceof TimerThread) {

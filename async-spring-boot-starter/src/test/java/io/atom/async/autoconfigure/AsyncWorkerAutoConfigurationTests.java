@@ -247,7 +247,8 @@ class AsyncWorkerAutoConfigurationTests {
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
       "atom.async.retry.backoff | quadratic | fixed, linear, exponential",
-      "atom.async.pool.rejection-policy | discard | abort, caller-runs"})
+      "atom.async.pool.rejection-policy | discard | abort, caller-runs",
+      "atom.async.pool.type | green | platform, virtual"})
   void anUnknownEnumValue_stopsStartUp_listingTheValuesAsWrittenInTheConfiguration(String property, String value,
       String allowed) {
     runner.withPropertyValues(property + "=" + value).run(context -> {
@@ -352,12 +353,13 @@ class AsyncWorkerAutoConfigurationTests {
       }
       names.add(name);
       assertThat(property).as(name).containsPattern("\"description\":\\s*\"[^\"]{10,}");
-      if (!java.util.Set.of("atom.async.worker.timeout", "atom.async.retry.max-total-delay", "atom.async.retry.jitter")
-          .contains(name)) {
+      if (!java.util.Set.of("atom.async.worker.timeout", "atom.async.retry.max-total-delay", "atom.async.retry.jitter",
+          "atom.async.pool.type").contains(name)) {
         assertThat(property).as("%s has a default", name).contains("\"defaultValue\"");
       }
     }
-    assertThat(names).containsExactlyInAnyOrder("atom.async.pool.core-size", "atom.async.pool.max-size",
+    assertThat(names).containsExactlyInAnyOrder("atom.async.pool.type", "atom.async.pool.max-concurrency",
+        "atom.async.pool.core-size", "atom.async.pool.max-size",
         "atom.async.pool.queue-capacity", "atom.async.pool.keep-alive", "atom.async.pool.thread-name-prefix",
         "atom.async.pool.rejection-policy", "atom.async.worker.timeout", "atom.async.retry.max-attempts",
         "atom.async.retry.initial-delay", "atom.async.retry.backoff", "atom.async.retry.max-delay",
@@ -366,7 +368,8 @@ class AsyncWorkerAutoConfigurationTests {
         "atom.async.observations.enabled", "atom.async.watchdog.stuck-threshold", "atom.async.endpoint.max-listed");
     String additional = new String(getClass().getResourceAsStream("/META-INF/additional-spring-configuration-metadata.json")
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(additional).contains("\"fixed\"", "\"linear\"", "\"exponential\"", "\"abort\"", "\"caller-runs\"");
+    assertThat(additional).contains("\"fixed\"", "\"linear\"", "\"exponential\"", "\"abort\"", "\"caller-runs\"",
+        "\"platform\"", "\"virtual\"");
   }
 
   private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
