@@ -968,6 +968,11 @@ public final class AsyncWorker<T> {
     if (m != null) {
       if (m.observer != null) {
         observation = OBSERVED.getAndSet(this, TOMBSTONE); // exactly one of this and observe() ends it
+        if (observation instanceof WorkerObserver.Observed && !(l instanceof RetryRun)) {
+          // Before workerDone: whoever waitForAll() lets go of sees the observation ended.
+          endObserved((WorkerObserver.Observed) observation);
+          observation = null;
+        }
       }
       m.workerDone(this, end);
     }
@@ -982,8 +987,8 @@ public final class AsyncWorker<T> {
     }
     finisher = null;
     if (observation instanceof WorkerObserver.Observed) {
-      // After the callbacks: a retried operation's callback ends its running attempt (and the attempt's
-      // observation) first, so a parent observation never ends before its children.
+      // A retried operation's, after its callbacks: one of them ends its running attempt (and the
+      // attempt's observation) first, so a parent observation never ends before its children.
       endObserved((WorkerObserver.Observed) observation);
     }
     if (leaving) {

@@ -117,6 +117,11 @@ final class LimitedExecutor extends AbstractExecutorService {
       Runnable next = q.poll();
       if (next == null || !launchQueued(next)) {
         running.decrementAndGet(); // taken by another drainer or removed, or its start failed: look again
+        if (shutdown) {
+          // A remover (cancel, timeout, purge) that ran tryTerminate() while we held this permit for a
+          // moment saw a task running: the last look at termination is ours.
+          tryTerminate();
+        }
       }
     }
   }

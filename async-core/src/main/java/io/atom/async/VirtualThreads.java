@@ -99,7 +99,8 @@ public final class VirtualThreads {
   }
 
   /**
-   * {@code (String prefix) -> Thread.ofVirtual().name(prefix, 1).factory()}, composed once from the
+   * {@code (String prefix) -> Thread.ofVirtual().inheritInheritableThreadLocals(false).name(prefix, 1).factory()},
+   * composed once from the
    * Java 21 API, or null on an older JVM. On Java 19 and 20 the API exists as a preview feature; it is
    * not used there.
    */
@@ -115,9 +116,16 @@ public final class VirtualThreads {
       MethodHandle name = lookup.findVirtual(ofVirtual, "name",
           MethodType.methodType(ofVirtual, String.class, long.class));
       MethodHandle factory = lookup.findVirtual(builder, "factory", MethodType.methodType(ThreadFactory.class));
-      // prefix -> factory(name(ofVirtual(), prefix, 1L))
+      MethodHandle noInheritance = lookup.findVirtual(ofVirtual, "inheritInheritableThreadLocals",
+          MethodType.methodType(ofVirtual, boolean.class));
+      // prefix -> factory(name(inheritInheritableThreadLocals(ofVirtual(), false), prefix, 1L)): a new
+      // thread copies no InheritableThreadLocal of the thread that starts it (a submitter, or the task
+      // that just finished and hands its permit on), so nothing of one task reaches the next one; the
+      // manager's context propagation is what carries the submitter's context.
+      MethodHandle clean = MethodHandles.filterReturnValue(newBuilder,
+          MethodHandles.insertArguments(noInheritance, 1, false)); // () -> OfVirtual
       MethodHandle named = MethodHandles.insertArguments(name, 2, 1L); // (OfVirtual, String) -> OfVirtual
-      named = MethodHandles.foldArguments(named, newBuilder); // (String) -> OfVirtual
+      named = MethodHandles.foldArguments(named, clean); // (String) -> OfVirtual
       MethodHandle composed = MethodHandles.filterReturnValue(named,
           factory.asType(MethodType.methodType(ThreadFactory.class, ofVirtual)));
       ThreadFactory probe = (ThreadFactory) composed.invoke("probe-"); // fails here, not at first use

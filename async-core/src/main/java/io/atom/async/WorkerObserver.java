@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  * task is submitted. {@link Observed#call} runs the task on the pool thread; {@link Observed#attempt}
  * runs on the thread that launches an attempt (the starting thread for the first, the timer thread
  * after a delay); {@link Observed#end} runs exactly once, on whichever thread ended the worker (or, if a
- * cancel ended it while it was being started, on the starting thread), after the worker's callbacks:
- * a retried operation's attempts have ended by then.
+ * cancel ended it while it was being started, on the starting thread): before the manager's
+ * {@code waitForAll()} lets go of the worker, and for a retried operation after its callbacks, so that
+ * its running attempt has ended first.
  *
  * <p>Implementations must be thread-safe and should not throw from {@code start}, {@code attempt} or
  * {@code end}: whatever they throw (an {@code Error} included) is logged and the worker goes on,

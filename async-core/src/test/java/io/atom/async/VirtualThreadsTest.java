@@ -81,6 +81,29 @@ class VirtualThreadsTest {
     assertThat(List.of(one.getName(), two.getName())).containsExactlyInAnyOrder("virtual-test-1", "virtual-test-2");
   }
 
+  private static final InheritableThreadLocal<String> INHERITED = new InheritableThreadLocal<>();
+
+  @Test
+  void nothingInheritableLeaks_fromTheSubmitter_orFromOneTaskToTheQueuedTaskItHandsItsPermitTo() throws Exception {
+    AsyncWorkerManager manager = manager(1, 10);
+    INHERITED.set("the submitter's");
+    try {
+      CountDownLatch secondQueued = new CountDownLatch(1);
+      AsyncWorker<String> first = manager.createWorker(() -> {
+        String seen = INHERITED.get();
+        INHERITED.set("the first task's"); // its thread starts the next queued task's thread when it ends
+        assertThat(secondQueued.await(10, TimeUnit.SECONDS)).isTrue();
+        return String.valueOf(seen);
+      });
+      AsyncWorker<String> second = manager.createWorker(() -> String.valueOf(INHERITED.get()));
+      secondQueued.countDown();
+      assertThat(first.getResult(Duration.ofSeconds(10))).as("the submitter's value stays with it").isEqualTo("null");
+      assertThat(second.getResult(Duration.ofSeconds(10))).as("nothing of the first task").isEqualTo("null");
+    } finally {
+      INHERITED.remove();
+    }
+  }
+
   @Test
   void theLimitHolds_theRestWaitPending_andPastTheQueueWorkersEndFailedCounted() throws Exception {
     AsyncWorkerManager manager = manager(10, 5);

@@ -36,6 +36,34 @@ final class AsyncMethodNames implements BeanPostProcessor {
 
   private static final ThreadLocal<@Nullable String> CURRENT = new ThreadLocal<>();
 
+  /** Set by the bridge's task while it runs: where the method's own exception is kept (see Failures). */
+  private static final ThreadLocal<Throwable @Nullable []> FAILURE = new ThreadLocal<>();
+
+  /**
+   * Runs {@code task} (a bridge worker's, on its thread) and, if the {@code @Async} method inside threw
+   * while Spring's task swallowed it (a {@code void} method's exception goes to the
+   * {@code AsyncUncaughtExceptionHandler}), throws that exception: the worker ends FAILED, as the
+   * method did, not SUCCEEDED.
+   */
+  static <T> T callFailingAsTheMethodDid(java.util.concurrent.Callable<T> task) throws Exception {
+    Throwable[] failure = new Throwable[1];
+    FAILURE.set(failure);
+    T value;
+    try {
+      value = task.call();
+    } finally {
+      FAILURE.remove();
+    }
+    Throwable thrown = failure[0];
+    if (thrown instanceof Exception) {
+      throw (Exception) thrown;
+    }
+    if (thrown instanceof Error) {
+      throw (Error) thrown;
+    }
+    return value;
+  }
+
   /**
    * The name of the {@code @Async} method whose call is submitting a task on this thread, or null;
    * cleared by this call, so that only the call's own task gets it.
@@ -66,10 +94,28 @@ final class AsyncMethodNames implements BeanPostProcessor {
         Pointcut pointcut = advisors[i] instanceof PointcutAdvisor
             ? ((PointcutAdvisor) advisors[i]).getPointcut() : Pointcut.TRUE;
         advised.addAdvisor(i, new DefaultPointcutAdvisor(pointcut, new Naming()));
+        // Just after Spring's interceptor: inside the submitted task, on the worker's thread.
+        advised.addAdvisor(i + 2, new DefaultPointcutAdvisor(pointcut, new Failures()));
         return bean;
       }
     }
     return bean;
+  }
+
+  /** Inside a bridge worker's task: keeps the method's exception before Spring's task can swallow it. */
+  private static final class Failures implements MethodInterceptor {
+    @Override
+    public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+      try {
+        return invocation.proceed();
+      } catch (Throwable e) {
+        Throwable[] slot = FAILURE.get();
+        if (slot != null && slot[0] == null) {
+          slot[0] = e;
+        }
+        throw e;
+      }
+    }
   }
 
   /** Holds the name of the called method while the rest of the chain (Spring's async interceptor) runs. */
@@ -78,8 +124,12 @@ final class AsyncMethodNames implements BeanPostProcessor {
 
     @Override
     public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+      String name = name(invocation);
+      if (name.isEmpty()) {
+        return invocation.proceed(); // its @Async names another executor: nothing for the bridge
+      }
       String previous = CURRENT.get();
-      CURRENT.set(name(invocation));
+      CURRENT.set(name);
       try {
         return invocation.proceed();
       } finally {
@@ -91,17 +141,37 @@ final class AsyncMethodNames implements BeanPostProcessor {
       }
     }
 
+    /** {@code Class.method}, or "" when the method's {@code @Async} names an executor other than the bridge. */
     private String name(MethodInvocation invocation) {
       Method method = invocation.getMethod();
       String name = names.get(method);
       if (name == null) {
         Object target = invocation.getThis();
         Class<?> type = ClassUtils.getUserClass(target != null ? AopUtils.getTargetClass(target) : method.getDeclaringClass());
-        String simple = type.getSimpleName();
-        name = (simple.isEmpty() ? type.getName() : simple) + "." + method.getName();
+        if (forTheBridge(method, type)) {
+          String simple = type.getSimpleName();
+          name = (simple.isEmpty() ? type.getName() : simple) + "." + method.getName();
+        } else {
+          name = "";
+        }
         names.putIfAbsent(method, name);
       }
       return name;
+    }
+
+    /**
+     * Whether the method's {@code @Async} (or its class's) names the bridge, or no executor (the
+     * default, which an AsyncConfigurer may have made the bridge): only then may its task be the bridge's.
+     */
+    private static boolean forTheBridge(Method method, Class<?> type) {
+      org.springframework.scheduling.annotation.Async async = org.springframework.core.annotation.AnnotatedElementUtils
+          .findMergedAnnotation(method, org.springframework.scheduling.annotation.Async.class);
+      if (async == null) {
+        async = org.springframework.core.annotation.AnnotatedElementUtils.findMergedAnnotation(type,
+            org.springframework.scheduling.annotation.Async.class);
+      }
+      String qualifier = async != null ? async.value() : "";
+      return qualifier.isEmpty() || qualifier.equals(AsyncWorkerAutoConfiguration.ASYNC_EXECUTOR_BEAN);
     }
   }
 }

@@ -16,11 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,6 +29,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.task.ThreadPoolTaskExecutorBuilder;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
@@ -112,8 +114,22 @@ public final class AsyncWorkerAutoConfiguration {
   @Bean(name = EXECUTOR_BEAN, defaultCandidate = false, destroyMethod = "shutdown")
   @ConditionalOnMissingBean(name = EXECUTOR_BEAN)
   @Conditional(OnVirtualPool.class)
-  static ExecutorService atomAsyncVirtualTaskExecutor(AtomAsyncProperties properties) {
+  static ExecutorService atomAsyncVirtualTaskExecutor(AtomAsyncProperties properties, Environment environment) {
     AtomAsyncProperties.Pool pool = properties.getPool();
+    if (pool.getType() == null) {
+      // Chosen by spring.threads.virtual.enabled, not by you: a thread cap you set for the platform pool
+      // (to protect a database, say) no longer applies, and must not be lifted without a word.
+      for (String platformOnly : new String[] {"atom.async.pool.core-size", "atom.async.pool.max-size",
+          "atom.async.pool.keep-alive"}) {
+        if (environment.containsProperty(platformOnly)) {
+          org.slf4j.LoggerFactory.getLogger(AsyncWorkerAutoConfiguration.class).warn(
+              "{} is set, but the atom.async pool runs on virtual threads because spring.threads.virtual.enabled"
+                  + " is true, so it has no effect: at most atom.async.pool.max-concurrency ({}) tasks run at once."
+                  + " Set atom.async.pool.max-concurrency to the limit you need, or atom.async.pool.type=platform"
+                  + " to keep the platform pool.", platformOnly, pool.getMaxConcurrency());
+        }
+      }
+    }
     String type = pool.getType() == null
         ? "virtual, the default under spring.threads.virtual.enabled=true" : "virtual";
     check(VirtualThreads.isSupported(), "atom.async.pool.type", "virtual",
@@ -214,12 +230,13 @@ public final class AsyncWorkerAutoConfiguration {
 
   @Bean(name = ASYNC_EXECUTOR_BEAN, defaultCandidate = false)
   @ConditionalOnMissingBean(name = ASYNC_EXECUTOR_BEAN)
-  @ConditionalOnBean(name = MANAGER_BEAN)
-  static AsyncTaskExecutor asyncWorkerExecutor(@Qualifier(MANAGER_BEAN) AsyncWorkerManager manager) {
+  @ConditionalOnSingleCandidate(AsyncWorkerManager.class) // the starter's, or the one you declared instead
+  static AsyncTaskExecutor asyncWorkerExecutor(AsyncWorkerManager manager) {
     return new AsyncWorkerExecutor(manager);
   }
 
   @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
   static AsyncMethodNames asyncWorkerMethodNames() {
     return new AsyncMethodNames();
   }

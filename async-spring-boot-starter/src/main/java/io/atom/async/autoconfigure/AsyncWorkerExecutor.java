@@ -103,7 +103,7 @@ final class AsyncWorkerExecutor implements AsyncTaskExecutor {
     @Override
     public T call() throws Exception {
       ran = true;
-      return task.call();
+      return AsyncMethodNames.callFailingAsTheMethodDid(task);
     }
   }
 }

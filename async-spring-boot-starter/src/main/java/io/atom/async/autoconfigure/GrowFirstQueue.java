@@ -144,8 +144,18 @@ final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
       return false;
     }
     // As ThreadPoolExecutor.execute does after queueing: a pool shut down meanwhile may not run it.
-    // The pool had its maximum of threads when it refused the task, so threads are there to take it.
-    return !pool.isShutdown() || !pool.remove(task);
+    if (pool.isShutdown() && pool.remove(task)) {
+      return false;
+    }
+    // And as it does too: a queued task needs a thread. The refusal usually came from a pool at its
+    // maximum, but its threads may have timed out since (core-size 0), or the thread factory failed.
+    if (pool.getPoolSize() == 0) {
+      pool.prestartCoreThread();
+      if (pool.getPoolSize() == 0 && pool.remove(task)) {
+        return false; // no thread can be had: reject it rather than leave it queued with none
+      }
+    }
+    return true;
   }
 
   /**

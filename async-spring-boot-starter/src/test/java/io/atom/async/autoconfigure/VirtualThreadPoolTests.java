@@ -134,45 +134,51 @@ class VirtualThreadPoolTests {
   }
 
   /**
-   * 10,000 workers that each block 100 ms: under a limit of 10,000 they all run at once (done in a
-   * fraction of a second, asserted loosely); under a limit of 1,000 they take at least ten rounds of
-   * 100 ms, and never more than 1,000 run at once.
+   * 10,000 workers that each block 100 ms. Under a limit of 10,000 they all run at once: each waits
+   * for all the others to have started, which only happens if none waits for a permit. Under a limit
+   * of 1,000 the first 1,000 wait for one another (so the limit is reached) and never more run at
+   * once, so the 10,000 take at least ten rounds of 100 ms. No wall-clock bound is needed for either.
    */
   @Test
   @EnabledForJreRange(min = JRE.JAVA_21)
   void tenThousandWorkersBlocking100ms_runAllAtOnceUnderALimitOf10000_andTenRoundsUnderALimitOf1000() {
     runner.withPropertyValues("atom.async.pool.type=virtual", "atom.async.pool.max-concurrency=10000",
         "atom.async.pool.queue-capacity=0").run(context -> {
-          Run run = tenThousandBlocking(context.getBean(AsyncWorkerManager.class));
-          assertThat(run.peak).as("more than the other run's limit at once").isGreaterThan(1000);
-          assertThat(run.millis).as("about 1 s at most: one round of 100 ms").isLessThan(3000);
+          Run run = tenThousandBlocking(context.getBean(AsyncWorkerManager.class), 10_000);
+          assertThat(run.peak).as("all 10,000 at once").isEqualTo(10_000);
         });
     runner.withPropertyValues("atom.async.pool.type=virtual", "atom.async.pool.max-concurrency=1000",
         "atom.async.pool.queue-capacity=10000").run(context -> {
-          Run run = tenThousandBlocking(context.getBean(AsyncWorkerManager.class));
-          assertThat(run.peak).as("the limit holds").isLessThanOrEqualTo(1000).isGreaterThan(500);
-          assertThat(run.millis).as("ten rounds of 100 ms at least").isGreaterThanOrEqualTo(1000).isLessThan(10_000);
+          Run run = tenThousandBlocking(context.getBean(AsyncWorkerManager.class), 1_000);
+          assertThat(run.peak).as("the limit is reached and holds").isEqualTo(1000);
+          assertThat(run.millis).as("ten rounds of 100 ms at least").isGreaterThanOrEqualTo(1000);
         });
   }
 
   private record Run(int peak, long millis) {}
 
-  private static Run tenThousandBlocking(AsyncWorkerManager manager) throws Exception {
+  /** 10,000 workers; the first {@code together} wait for one another before their 100 ms. */
+  private static Run tenThousandBlocking(AsyncWorkerManager manager, int together) throws Exception {
     AtomicInteger now = new AtomicInteger();
     AtomicInteger peak = new AtomicInteger();
+    CountDownLatch gathered = new CountDownLatch(together);
     long start = System.nanoTime();
+    List<AsyncWorker<Boolean>> workers = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
-      manager.createWorker(() -> {
+      workers.add(manager.createWorker(() -> {
         peak.accumulateAndGet(now.incrementAndGet(), Math::max);
         try {
+          gathered.countDown();
+          boolean allThere = gathered.await(30, TimeUnit.SECONDS);
           Thread.sleep(100);
+          return allThere;
         } finally {
           now.decrementAndGet();
         }
-        return 1;
-      });
+      }));
     }
     assertThat(manager.waitForAll(Duration.ofSeconds(60))).isTrue();
+    assertThat(workers).allSatisfy(w -> assertThat(w.getResult()).as("the first %d ran together", together).isTrue());
     Run run = new Run(peak.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     System.out.printf("VirtualThreadPoolTests: 10,000 workers x 100 ms: %d ms, at most %d at once%n", run.millis, run.peak);
     return run;
