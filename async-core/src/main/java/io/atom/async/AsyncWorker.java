@@ -1479,6 +1479,11 @@ public final class AsyncWorker<T> {
     link = driver;
   }
 
+  /** Whether this is a retried operation (its driver linked; read by the thread that starts it). */
+  boolean retried() {
+    return link instanceof RetryRun;
+  }
+
   /** The configured hard timeout in nanoseconds, 0 for none. */
   long timeoutNanos() {
     return timeoutNanos;

@@ -257,6 +257,63 @@ public final class AsyncWorkerManager implements AutoCloseable {
   }
 
   /**
+   * Creates a <em>driven</em> worker: one whose task runs somewhere this manager does not run it (a
+   * cluster member, another process), and whose outcome {@code driver} reports through a
+   * {@link WorkerCompletion}. The worker is tracked, timed out (the manager's default timeout),
+   * cancelled, aggregated by {@code waitForAll} and recorded like any worker of this manager; it is
+   * {@code RUNNING} from the moment {@code driver} is called.
+   *
+   * <p>{@code driver} is called once, on this thread, before this method returns (unless the manager
+   * is shut down: then the worker ends {@code FAILED} with a {@link RejectedExecutionException} and
+   * {@code driver} is not called). It should start the remote work without blocking, register what
+   * stops it with {@link WorkerCompletion#onCancel}, and arrange for {@link WorkerCompletion#succeed} or
+   * {@link WorkerCompletion#fail} to be called when it ends. If {@code driver} throws, the worker ends
+   * {@code FAILED} with that exception (unless it had already ended).
+   *
+   * @param name the operation's name, not blank; see {@link #createWorker(String, Callable)}
+   * @param driver starts the work and completes the worker
+   * @param <T> the result type
+   * @return the started worker
+   * @throws NullPointerException if {@code name} or {@code driver} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public <T> AsyncWorker<T> createDrivenWorker(String name, Consumer<? super WorkerCompletion<T>> driver) {
+    checkName(name);
+    Objects.requireNonNull(driver, "driver");
+    AsyncWorker<T> worker = new AsyncWorker<>(executor, this, name, named(name));
+    startDriven(worker, driver);
+    return worker;
+  }
+
+  /**
+   * Creates an unnamed driven worker; see {@link #createDrivenWorker(String, Consumer)}.
+   *
+   * @param driver starts the work and completes the worker
+   * @param <T> the result type
+   * @return the started worker
+   * @throws NullPointerException if {@code driver} is null
+   */
+  public <T> AsyncWorker<T> createDrivenWorker(Consumer<? super WorkerCompletion<T>> driver) {
+    Objects.requireNonNull(driver, "driver");
+    AsyncWorker<T> worker = new AsyncWorker<>(executor, this);
+    startDriven(worker, driver);
+    return worker;
+  }
+
+  private <T> void startDriven(AsyncWorker<T> worker, Consumer<? super WorkerCompletion<T>> driver) {
+    WorkerCompletion<T> completion = new WorkerCompletion<>(worker);
+    Runnable launch = () -> {
+      worker.markRunning(); // after the timeout is armed; a cancel that won already leaves it ended
+      try {
+        driver.accept(completion);
+      } catch (Throwable e) {
+        completion.fail(e); // a no-op if the driver (or a cancel) ended the worker first
+      }
+    };
+    startTracked(worker, null, launch, false);
+  }
+
+  /**
    * Creates a worker bound to this manager without starting it, so that a timeout or callbacks can
    * be set first; {@link AsyncWorker#startAsync} then runs it on this manager's pool and the manager
    * tracks it from then on. The manager's default timeout applies unless the worker sets its own.
@@ -454,7 +511,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     workers.add(node);
     WorkerObserver o = observer;
     if (o != null) {
-      worker.observe(o, name, launch != null);
+      worker.observe(o, name, worker.retried()); // a driven worker is launched too, but not retried
     }
     worker.launch(run, launch, failed != null ? failed : closed ? refusal() : null);
   }
