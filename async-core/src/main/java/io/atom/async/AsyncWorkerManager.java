@@ -92,7 +92,6 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private final @Nullable WorkerStats stats;
   /** Each name's tag and recorder, shared with the scopes; null when the manager records and observes nothing. */
   private final @Nullable Names names;
-  private final boolean records;
   final @Nullable UnaryOperator<Runnable> contextPropagation;
   final @Nullable WorkerObserver observer;
   private final @Nullable RetryPolicy<Object> defaultRetryPolicy;
@@ -146,7 +145,6 @@ public final class AsyncWorkerManager implements AutoCloseable {
     WorkerRecorder recorder = stats == null ? b.recorder
         : b.recorder == null ? stats.recorder() : new Tee(stats.recorder(), b.recorder);
     this.names = recorder != null || b.observer != null ? new Names(recorder, b.maxNames, name) : null;
-    this.records = recorder != null;
     this.contextPropagation = b.contextPropagation;
     this.observer = b.observer;
     this.defaultRetryPolicy = b.defaultRetryPolicy; // null: RetryPolicy.ofDefaults(), built on first use
@@ -164,7 +162,6 @@ public final class AsyncWorkerManager implements AutoCloseable {
     this.defaultTimeoutNanos = parent.defaultTimeoutNanos;
     this.stats = parent.stats;
     this.names = parent.names;
-    this.records = parent.records;
     this.contextPropagation = parent.contextPropagation;
     this.observer = parent.observer;
     this.defaultRetryPolicy = parent.defaultRetryPolicy;
@@ -444,7 +441,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * @return {@code true} if a recorder receives this manager's work
    */
   public boolean records() {
-    return records;
+    Names n = names;
+    return n != null && n.root != null;
   }
 
   /**
@@ -1327,10 +1325,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
      * @throws IllegalArgumentException if {@code name} is blank
      */
     public Builder name(String name) {
-      Objects.requireNonNull(name, "name");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
-      }
+      checkName(name);
       this.name = name;
       return this;
     }

@@ -113,7 +113,7 @@ class ClusterWorkerManagerTest {
     public String call() throws Exception {
       STARTED.get(id).countDown();
       try {
-        Thread.sleep(10_000);
+        Thread.sleep(10_000); // the remote task under test: long, until cancelled or timed out
         return "slept";
       } catch (InterruptedException e) {
         INTERRUPTED.get(id).countDown();

@@ -187,7 +187,7 @@ class GracefulShutdownTests {
               try {
                 while (!stop.get()) {
                   all.add(manager.createWorker(() -> {
-                    Thread.sleep(1); // simulated work
+                    Thread.sleep(1); // the task under test: simulated work
                     return 1;
                   }));
                 }

@@ -170,7 +170,7 @@ class VirtualThreadPoolTests {
         try {
           gathered.countDown();
           boolean allThere = gathered.await(30, TimeUnit.SECONDS);
-          Thread.sleep(100);
+          Thread.sleep(100); // the task under test: 100 ms of blocking I/O
           return allThere;
         } finally {
           now.decrementAndGet();
