@@ -381,6 +381,54 @@ public final class AsyncWorkerManager implements AutoCloseable {
     return op;
   }
 
+  /**
+   * Retries work that runs outside this manager's pool (on a cluster member, another process), as
+   * {@code policy} says: each attempt is a driven worker whose outcome {@code attempt} reports through a
+   * {@link WorkerCompletion}, as for {@link #createDrivenWorker(String, Consumer)}. The retried operation
+   * is one worker of this manager, with the same states, timeouts, cancellation, delays and retry
+   * metrics as {@link #retry(String, Callable, RetryPolicy)}; cancelling it (or its timeout, or an
+   * attempt timeout) runs the running attempt's {@link WorkerCompletion#onCancel} actions.
+   *
+   * <p>{@code attempt} is called once per attempt, on the thread that starts it (this one for the first;
+   * the manager's scheduler after a delay), and should not block. If it throws, that attempt fails with
+   * the exception, which the policy judges like any other failure.
+   *
+   * @param name the operation's name, not blank; see {@link #createWorker(String, Callable)}
+   * @param attempt starts one attempt and completes it
+   * @param policy how to retry
+   * @param <T> the result type
+   * @return the operation's worker
+   * @throws NullPointerException if {@code name}, {@code attempt} or {@code policy} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public <T> AsyncWorker<T> retryDriven(String name, Consumer<? super WorkerCompletion<T>> attempt,
+      RetryPolicy<T> policy) {
+    checkName(name);
+    Objects.requireNonNull(attempt, "attempt");
+    Objects.requireNonNull(policy, "policy");
+    AsyncWorker<T> op = new AsyncWorker<>(executor, this, name, named(name));
+    RetryRun.startDriven(policy, attempt, op);
+    return op;
+  }
+
+  /**
+   * Retries unnamed work that runs outside this manager's pool; see
+   * {@link #retryDriven(String, Consumer, RetryPolicy)}.
+   *
+   * @param attempt starts one attempt and completes it
+   * @param policy how to retry
+   * @param <T> the result type
+   * @return the operation's worker
+   * @throws NullPointerException if {@code attempt} or {@code policy} is null
+   */
+  public <T> AsyncWorker<T> retryDriven(Consumer<? super WorkerCompletion<T>> attempt, RetryPolicy<T> policy) {
+    Objects.requireNonNull(attempt, "attempt");
+    Objects.requireNonNull(policy, "policy");
+    AsyncWorker<T> op = new AsyncWorker<>(executor, this);
+    RetryRun.startDriven(policy, attempt, op);
+    return op;
+  }
+
   private static void checkName(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isBlank()) {

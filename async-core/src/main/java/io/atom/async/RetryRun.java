@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +39,11 @@ final class RetryRun<T> extends AbstractExecutorService
   private final RetryPolicy<T> policy;
   /** The user's operation; dropped when the operation ends, so a finished op keeps no closure. */
   private volatile @Nullable Callable<? extends T> task;
+  /**
+   * Or, for a retry whose attempts run elsewhere ({@link AsyncWorkerManager#retryDriven}), what starts
+   * each attempt and completes it; dropped with {@code task}.
+   */
+  private volatile @Nullable Consumer<? super WorkerCompletion<T>> driver;
   private final AsyncWorker<T> op;
   private final ScheduledExecutorService scheduler;
   private final long startNanos = System.nanoTime();
@@ -54,9 +60,11 @@ final class RetryRun<T> extends AbstractExecutorService
   /** Cleared by a cancel(false) of the op (its CompletableFuture view): the attempt is not interrupted. */
   private volatile boolean interruptAttempts = true;
 
-  private RetryRun(RetryPolicy<T> policy, Callable<? extends T> task, AsyncWorker<T> op) {
+  private RetryRun(RetryPolicy<T> policy, @Nullable Callable<? extends T> task,
+      @Nullable Consumer<? super WorkerCompletion<T>> driver, AsyncWorker<T> op) {
     this.policy = policy;
     this.task = task;
+    this.driver = driver;
     this.op = op;
     this.scheduler = op.scheduler();
     Runnable fire = op::fireStashed;
@@ -103,7 +111,18 @@ final class RetryRun<T> extends AbstractExecutorService
 
   /** Starts {@code op} as the retried operation of {@code task}; {@code op} must be CREATED. */
   static <T> void start(RetryPolicy<T> policy, Callable<? extends T> task, AsyncWorker<T> op) {
-    RetryRun<T> run = new RetryRun<>(policy, task, op);
+    start(new RetryRun<>(policy, task, null, op), policy, op);
+  }
+
+  /**
+   * Starts {@code op} as a retried operation whose attempts are driven workers: {@code driver} starts
+   * each one and completes it; {@code op} must be CREATED.
+   */
+  static <T> void startDriven(RetryPolicy<T> policy, Consumer<? super WorkerCompletion<T>> driver, AsyncWorker<T> op) {
+    start(new RetryRun<>(policy, null, driver, op), policy, op);
+  }
+
+  private static <T> void start(RetryRun<T> run, RetryPolicy<T> policy, AsyncWorker<T> op) {
     op.whenDone(run::onOpDone);
     op.setCallback(policy.onSuccess());
     op.whenDone(policy.onComplete());
@@ -154,9 +173,15 @@ final class RetryRun<T> extends AbstractExecutorService
         return operation.call();
       };
       lastAttempt = worker; // waitForCompletion() of the op also waits for this attempt to leave its thread
-      // Submitted through the operation's context propagation, like any task of its manager.
-      // Lenient: the attempt was made here and is started once (no race to guard against).
-      worker.startRun(op.withContext(new AttemptRun(worker, body, attempt)), null, false, null);
+      if (task == null && driver != null) {
+        // Driven here, now: nothing queues, so the deadline check above is the only one. Lenient,
+        // as below. A driver that throws fails this attempt, which the policy judges like any other.
+        worker.start(null, () -> drive(worker), false, null);
+      } else {
+        // Submitted through the operation's context propagation, like any task of its manager.
+        // Lenient: the attempt was made here and is started once (no race to guard against).
+        worker.startRun(op.withContext(new AttemptRun(worker, body, attempt)), null, false, null);
+      }
       if (policy.attemptTimeoutNanos > 0 && !worker.isDone()) {
         long nanos = policy.attemptTimeoutNanos;
         Future<?> timer = scheduler.schedule(op.decorate(() -> worker.expire(nanos)), nanos, TimeUnit.NANOSECONDS);
@@ -182,6 +207,23 @@ final class RetryRun<T> extends AbstractExecutorService
       }
     }
     return stage;
+  }
+
+  /** Starts a driven attempt (on the thread that asked for it), unless the operation has ended. */
+  private void drive(AsyncWorker<T> worker) {
+    worker.markRunning();
+    WorkerCompletion<T> completion = new WorkerCompletion<>(worker);
+    Consumer<? super WorkerCompletion<T>> d = driver;
+    if (d == null || op.isDone()) {
+      completion.fail(new CancellationException("the retried operation " + op.label() + " has ended"));
+      return;
+    }
+    op.markRunning();
+    try {
+      d.accept(completion);
+    } catch (Throwable e) {
+      completion.fail(e); // a no-op if the driver (or a cancel) ended the attempt first
+    }
   }
 
   /** Starts the observation of an attempt, a child of its operation's, if the operation is observed. */
@@ -393,6 +435,7 @@ final class RetryRun<T> extends AbstractExecutorService
 
   /** The operation ended: if it was cancelled or timed out, stop the attempt and the delay. */
   private void onOpDone() {
+    driver = null;
     task = null; // a finished operation keeps no closure (the op's worker outlives it in user hands)
     if (op.state() == WorkerState.CANCELLED || op.state() == WorkerState.TIMED_OUT) {
       AsyncWorker<T> attempt = current;

@@ -4,17 +4,17 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import io.atom.async.AsyncWorker;
 import io.atom.async.AsyncWorkerManager;
-import io.atom.async.WorkerCompletion;
+import io.atom.async.RetryPolicy;
+import io.atom.async.WorkerObserver;
+import io.atom.async.WorkerRecorder;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs {@link ClusterTask}s on the members of a Hazelcast cluster and returns an {@link AsyncWorker}
@@ -28,36 +28,89 @@ import java.util.concurrent.Future;
  * cluster.waitForAll();
  * }</pre>
  *
- * <p><b>Where tasks run.</b> Each task is submitted with {@link IExecutorService#submit(java.util.concurrent.Callable)}
- * to the Hazelcast executor service named after this manager (configure its pool size and queue through
- * Hazelcast's {@code ExecutorConfig} of that name). Hazelcast sends a task to the owner of a randomly
- * chosen partition (a task that implements {@code PartitionAware}: the owner of its key's partition),
- * so work spreads over the members in proportion to the partitions they own, and the submitting
- * member runs its share itself.
+ * <p><b>Where tasks run.</b> Each task is sent with {@link IExecutorService#submitToMember} to a member
+ * chosen at random among the cluster's current members, this one included with no preference, on the
+ * Hazelcast executor service named after this manager (configure its pool size and queue through
+ * Hazelcast's {@code ExecutorConfig} of that name). A task that implements Hazelcast's
+ * {@code PartitionAware} goes to the owner of its key's partition instead.
+ *
+ * <p><b>A member that leaves: at least once.</b> When the member holding a task (running it, or
+ * with it in its executor's queue) leaves the cluster before answering, the task is submitted again, to
+ * another member, up to {@link Builder#maxResubmissions} times per worker (default 3); the worker stays
+ * {@code RUNNING} meanwhile and the resubmission is counted ({@link #resubmittedCount()}, the metric
+ * {@code atom.async.cluster.resubmitted}). The member may have run the task, or part of it, before it
+ * left: <b>a task may run more than once, so tasks must be idempotent.</b> A task is never resubmitted
+ * for its own exception, only for the loss of the member holding it.
+ *
+ * <p><b>Context.</b> The submitting thread's SLF4J MDC (which carries the trace and span ids when
+ * Micrometer Tracing is in use) travels with the task and is set around it on the executing member,
+ * then restored. A task that implements {@code HazelcastInstanceAware} gets the executing member's
+ * instance, and the member's {@code ManagedContext} (Spring's, for a task annotated
+ * {@code @SpringAware}) initializes it there, as if it had been submitted bare.
  *
  * <p><b>Cancellation and timeouts.</b> When a worker is cancelled or times out, the remote execution
  * is cancelled with {@code Future.cancel(true)}, which interrupts it on its member if it runs; the
  * worker ends at once, whatever the remote task does. Completion is learned from the Hazelcast
  * future's completion stage, never by a thread blocked in {@code get()}.
  *
- * <p><b>Not yet.</b> A member that leaves while it holds a task does not resubmit that task (its worker
- * ends {@code FAILED} with Hazelcast's exception); see the module's README.
+ * <p><b>Results.</b> A result or exception that cannot be serialized on the member or deserialized here
+ * ends the worker {@code FAILED} with an {@link IllegalStateException} that says so and names the task's
+ * class, its cause Hazelcast's exception.
+ *
+ * <p><b>Scopes.</b> {@link #newScope()} returns a manager on the same cluster and executor whose
+ * {@code waitForAll}, {@code cancelAll} and {@code close} reach only the work created through it.
  *
  * <p>This class is thread-safe.
  */
 public final class ClusterWorkerManager implements AutoCloseable {
 
-  private final String name;
-  private final IExecutorService executor;
+  /** What a manager and its scopes share. */
+  static final class Shared {
+    final String name;
+    final HazelcastInstance hazelcast;
+    final IExecutorService executor;
+    final Executor completions;
+    final int maxResubmissions;
+    final LongAdder resubmitted = new LongAdder();
+
+    Shared(String name, HazelcastInstance hazelcast, IExecutorService executor, Executor completions,
+        int maxResubmissions) {
+      this.name = name;
+      this.hazelcast = hazelcast;
+      this.executor = executor;
+      this.completions = completions;
+      this.maxResubmissions = maxResubmissions;
+    }
+  }
+
+  private final Shared shared;
   /** Tracks, times out, cancels and counts the workers; its pool runs the completions only. */
   private final AsyncWorkerManager local;
-  private final Executor completions;
+  private final boolean root;
 
-  private ClusterWorkerManager(Builder builder) {
-    this.name = builder.name;
-    this.executor = builder.hazelcast.getExecutorService(builder.name);
-    this.local = AsyncWorkerManager.builder().name(builder.name).poolSize(builder.completionThreads).build();
-    this.completions = local.executor();
+  private ClusterWorkerManager(Shared shared, AsyncWorkerManager local, boolean root) {
+    this.shared = shared;
+    this.local = local;
+    this.root = root;
+  }
+
+  private static ClusterWorkerManager build(Builder builder) {
+    AsyncWorkerManager.Builder local = AsyncWorkerManager.builder().name(builder.name)
+        .poolSize(builder.completionThreads);
+    if (builder.recorder != null) {
+      local.recorder(builder.recorder);
+    }
+    if (builder.observer != null) {
+      local.observer(builder.observer);
+    }
+    if (builder.defaultTimeout != null) {
+      local.defaultTimeout(builder.defaultTimeout);
+    }
+    AsyncWorkerManager manager = local.build();
+    String executorName = builder.executorName != null ? builder.executorName : builder.name;
+    Shared shared = new Shared(builder.name, builder.hazelcast,
+        builder.hazelcast.getExecutorService(executorName), manager.executor(), builder.maxResubmissions);
+    return new ClusterWorkerManager(shared, manager, true);
   }
 
   /**
@@ -83,9 +136,8 @@ public final class ClusterWorkerManager implements AutoCloseable {
    * @throws IllegalArgumentException if {@code task} cannot be serialized; nothing is submitted
    */
   public <T> AsyncWorker<T> createWorker(ClusterTask<T> task) {
-    Objects.requireNonNull(task, "task");
-    checkSerializable(task);
-    return local.createDrivenWorker(completion -> submit(task, completion));
+    ContextTask<T> sent = prepare(task);
+    return local.createDrivenWorker(completion -> Submission.start(shared, sent, completion));
   }
 
   /**
@@ -100,43 +152,74 @@ public final class ClusterWorkerManager implements AutoCloseable {
    * @throws IllegalArgumentException if {@code name} is blank, or {@code task} cannot be serialized
    */
   public <T> AsyncWorker<T> createWorker(String name, ClusterTask<T> task) {
+    checkName(name);
+    ContextTask<T> sent = prepare(task);
+    return local.createDrivenWorker(name, completion -> Submission.start(shared, sent, completion));
+  }
+
+  /**
+   * Runs {@code task} on the cluster, retrying it as {@code policy} says: each attempt is submitted to
+   * a member (resubmitted within the attempt if its member leaves), and the operation is one worker of
+   * this manager, as for {@link AsyncWorkerManager#retry(java.util.concurrent.Callable, RetryPolicy)}.
+   * Cancelling it, its timeout, or an attempt timeout cancels the running attempt where it runs.
+   *
+   * @param task the operation; it and everything it captures must be serializable
+   * @param policy how to retry
+   * @param <T> the result type
+   * @return the operation's worker
+   * @throws NullPointerException if {@code task} or {@code policy} is null
+   * @throws IllegalArgumentException if {@code task} cannot be serialized; nothing is submitted
+   */
+  public <T> AsyncWorker<T> retry(ClusterTask<T> task, RetryPolicy<T> policy) {
+    ContextTask<T> sent = prepare(task);
+    Objects.requireNonNull(policy, "policy");
+    return local.retryDriven(completion -> Submission.start(shared, sent, completion), policy);
+  }
+
+  /**
+   * Runs {@code task}, named after the operation it performs, on the cluster with retries; see
+   * {@link #retry(ClusterTask, RetryPolicy)}.
+   *
+   * @param name the operation's name, not blank
+   * @param task the operation; it and everything it captures must be serializable
+   * @param policy how to retry
+   * @param <T> the result type
+   * @return the operation's worker
+   * @throws NullPointerException if {@code name}, {@code task} or {@code policy} is null
+   * @throws IllegalArgumentException if {@code name} is blank, or {@code task} cannot be serialized
+   */
+  public <T> AsyncWorker<T> retry(String name, ClusterTask<T> task, RetryPolicy<T> policy) {
+    checkName(name);
+    ContextTask<T> sent = prepare(task);
+    Objects.requireNonNull(policy, "policy");
+    return local.retryDriven(name, completion -> Submission.start(shared, sent, completion), policy);
+  }
+
+  /**
+   * Returns a scope: a manager on the same cluster, executor service and resubmission count whose
+   * {@code waitForAll}, {@code cancelAll}, {@code allDone}, {@code inFlightCount} and {@code close}
+   * reach only the work created through it (and its own scopes). This manager's {@code waitForAll}
+   * and {@code cancelAll} still reach the scope's work. Closing the scope cancels its unfinished work;
+   * closing this manager closes its scopes.
+   *
+   * @return a new scope
+   */
+  public ClusterWorkerManager newScope() {
+    return new ClusterWorkerManager(shared, local.newScope(), false);
+  }
+
+  private static void checkName(String name) {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(task, "task");
     if (name.isBlank()) {
       throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
     }
+  }
+
+  /** Refuses a task that cannot travel, and wraps it with the caller's context. */
+  private static <T> ContextTask<T> prepare(ClusterTask<T> task) {
+    Objects.requireNonNull(task, "task");
     checkSerializable(task);
-    return local.createDrivenWorker(name, completion -> submit(task, completion));
-  }
-
-  private <T> void submit(ClusterTask<T> task, WorkerCompletion<T> completion) {
-    Future<T> future = executor.submit(task);
-    completion.onCancel(() -> future.cancel(true)); // runs at once if the worker ended meanwhile
-    if (!(future instanceof CompletionStage)) {
-      future.cancel(true);
-      completion.fail(new IllegalStateException("manager '" + name + "': Hazelcast returned a "
-          + future.getClass().getName() + ", which is no CompletionStage; cannot learn of the task's end"));
-      return;
-    }
-    @SuppressWarnings("unchecked")
-    CompletionStage<T> stage = (CompletionStage<T>) future;
-    // Off Hazelcast's response threads: completing the worker runs its callbacks.
-    stage.whenCompleteAsync((value, failure) -> {
-      if (failure == null) {
-        completion.succeed(value);
-      } else {
-        completion.fail(unwrap(failure)); // a no-op when a cancel or timeout ended the worker first
-      }
-    }, completions);
-  }
-
-  /** The task's own exception, not the layers a future adds around it. */
-  private static Throwable unwrap(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return ContextTask.capture(task);
   }
 
   /** Serializes {@code task} once, as Java serialization would on submission, to refuse it here. */
@@ -202,17 +285,49 @@ public final class ClusterWorkerManager implements AutoCloseable {
   }
 
   /**
-   * Returns this manager's name, which is also the name of the Hazelcast executor service it uses.
+   * Returns how many times a task of this manager (or of any of its scopes, or of the manager whose
+   * scope this is) was submitted again because the member holding it left the cluster.
+   *
+   * @return the resubmissions so far
+   */
+  public long resubmittedCount() {
+    return shared.resubmitted.sum();
+  }
+
+  /**
+   * Returns this manager's name: the {@code manager} tag of its metrics, and by default the name of the
+   * Hazelcast executor service its tasks run on. A scope has its manager's name.
    *
    * @return the name
    */
   public String name() {
-    return name;
+    return shared.name;
   }
 
   /**
-   * Stops accepting workers and cancels every unfinished one (and its remote execution). The
-   * Hazelcast instance is left running. Never blocks; idempotent.
+   * Returns the local manager that tracks this manager's workers (their pool completes them and runs
+   * their callbacks): for metrics and operations ({@code inFlightWorkers}, {@code stuckCount}). Creating
+   * work on it runs that work locally, not on the cluster.
+   *
+   * @return the tracking manager
+   */
+  public AsyncWorkerManager localManager() {
+    return local;
+  }
+
+  /**
+   * Tells whether {@link #close()} has been called on this manager (or, for a scope, on it or its
+   * manager).
+   *
+   * @return {@code true} once closed
+   */
+  public boolean isClosed() {
+    return local.isShutdown();
+  }
+
+  /**
+   * Stops accepting workers and cancels every unfinished one (and its remote execution); a scope closes
+   * only itself and its own scopes. The Hazelcast instance is left running. Never blocks; idempotent.
    */
   @Override
   public void close() {
@@ -221,7 +336,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ClusterWorkerManager[" + name + ", " + inFlightCount() + " in flight]";
+    return "ClusterWorkerManager[" + shared.name + (root ? "" : " scope") + ", " + inFlightCount() + " in flight]";
   }
 
   /**
@@ -230,14 +345,20 @@ public final class ClusterWorkerManager implements AutoCloseable {
   public static final class Builder {
     private final HazelcastInstance hazelcast;
     private String name = "atom-async-cluster";
+    private @Nullable String executorName;
     private int completionThreads = 2;
+    private int maxResubmissions = 3;
+    private @Nullable WorkerRecorder recorder;
+    private @Nullable WorkerObserver observer;
+    private @Nullable Duration defaultTimeout;
 
     private Builder(HazelcastInstance hazelcast) {
       this.hazelcast = hazelcast;
     }
 
     /**
-     * Names the manager and the Hazelcast executor service its tasks run on. Default
+     * Names the manager (the {@code manager} tag of its metrics, its log lines and messages) and, unless
+     * {@link #executorName} says otherwise, the Hazelcast executor service its tasks run on. Default
      * {@code "atom-async-cluster"}.
      *
      * @param name the name, not blank
@@ -246,11 +367,26 @@ public final class ClusterWorkerManager implements AutoCloseable {
      * @throws IllegalArgumentException if {@code name} is blank
      */
     public Builder name(String name) {
-      Objects.requireNonNull(name, "name");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
-      }
+      checkName(name);
       this.name = name;
+      return this;
+    }
+
+    /**
+     * Sets the name of the Hazelcast executor service the tasks run on (configure its pool size and
+     * queue through Hazelcast's {@code ExecutorConfig} of that name). Default: the manager's name.
+     *
+     * @param executorName the executor service's name, not blank
+     * @return this builder
+     * @throws NullPointerException if {@code executorName} is null
+     * @throws IllegalArgumentException if {@code executorName} is blank
+     */
+    public Builder executorName(String executorName) {
+      Objects.requireNonNull(executorName, "executorName");
+      if (executorName.isBlank()) {
+        throw new IllegalArgumentException("executorName must not be blank but was '" + executorName + "'");
+      }
+      this.executorName = executorName;
       return this;
     }
 
@@ -271,12 +407,74 @@ public final class ClusterWorkerManager implements AutoCloseable {
     }
 
     /**
+     * Sets how many times, at most, one worker's task (or one attempt of a retried operation) is
+     * submitted again after the member holding it left; past that the worker ends {@code FAILED} with
+     * Hazelcast's exception. Default 3; 0 turns resubmission off.
+     *
+     * @param maxResubmissions at least 0
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxResubmissions} is negative
+     */
+    public Builder maxResubmissions(int maxResubmissions) {
+      if (maxResubmissions < 0) {
+        throw new IllegalArgumentException("maxResubmissions must be >= 0 but was " + maxResubmissions);
+      }
+      this.maxResubmissions = maxResubmissions;
+      return this;
+    }
+
+    /**
+     * Records the workers' queue waits, durations, outcomes and retries, as
+     * {@link AsyncWorkerManager.Builder#recorder} does for a local manager. A worker's run is its time on
+     * the cluster, from submission to answer.
+     *
+     * @param recorder the recorder
+     * @return this builder
+     * @throws NullPointerException if {@code recorder} is null
+     */
+    public Builder recorder(WorkerRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
+
+    /**
+     * Observes each worker (for traces), as {@link AsyncWorkerManager.Builder#observer} does for a local
+     * manager.
+     *
+     * @param observer the observer
+     * @return this builder
+     * @throws NullPointerException if {@code observer} is null
+     */
+    public Builder observer(WorkerObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
+    /**
+     * Sets the timeout every worker gets unless it sets its own; on expiry the worker ends
+     * {@code TIMED_OUT} and its remote execution is cancelled. Default: none.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public Builder defaultTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("defaultTimeout must be positive but was " + timeout);
+      }
+      this.defaultTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Builds the manager.
      *
      * @return a new manager
      */
     public ClusterWorkerManager build() {
-      return new ClusterWorkerManager(this);
+      return ClusterWorkerManager.build(this);
     }
   }
 }

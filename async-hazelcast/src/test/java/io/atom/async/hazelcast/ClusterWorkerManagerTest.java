@@ -9,10 +9,17 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.partition.PartitionAware;
 import io.atom.async.AsyncWorker;
+import io.atom.async.RetryExhaustedException;
+import io.atom.async.RetryPolicy;
 import io.atom.async.WorkerState;
 import io.atom.async.WorkersFailedException;
 import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +29,14 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** Three embedded members in this JVM, joined over TCP/IP on 127.0.0.1 (issue 16, first slice). */
 class ClusterWorkerManagerTest {
@@ -38,6 +47,7 @@ class ClusterWorkerManagerTest {
   /** What the long tasks observed on their member, keyed by a per-test id (all members share this JVM). */
   static final Map<String, CountDownLatch> STARTED = new ConcurrentHashMap<>();
   static final Map<String, CountDownLatch> INTERRUPTED = new ConcurrentHashMap<>();
+  static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
 
   private ClusterWorkerManager manager;
 
@@ -208,6 +218,271 @@ class ClusterWorkerManagerTest {
     assertThatThrownBy(() -> manager.waitForAll(Duration.ofSeconds(5))).isInstanceOf(WorkersFailedException.class);
   }
 
+  /** Fails with an IOException on its first {@code failures} runs (counted under {@code id}), then answers. */
+  static final class Flaky implements ClusterTask<String> {
+    private static final long serialVersionUID = 1L;
+    private final String id;
+    private final int failures;
+
+    Flaky(String id, int failures) {
+      this.id = id;
+      this.failures = failures;
+    }
+
+    @Override
+    public String call() throws IOException {
+      int run = RUNS.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      if (run <= failures) {
+        throw new IOException("flaky run " + run);
+      }
+      return "ok on run " + run;
+    }
+  }
+
+  @Test
+  void retry_runsEachAttemptOnTheCluster_untilOneSucceeds() {
+    String id = UUID.randomUUID().toString();
+    RetryPolicy<String> policy = RetryPolicy.<String>builder().maxAttempts(4).initialDelay(Duration.ofMillis(10))
+        .noJitter().build();
+
+    AsyncWorker<String> op = manager.retry("flaky", new Flaky(id, 2), policy);
+
+    assertThat(op.getResult(Duration.ofSeconds(30))).isEqualTo("ok on run 3");
+    assertThat(op.name()).isEqualTo("flaky");
+    assertThat(RUNS.get(id)).hasValue(3);
+    assertThat(manager.allDone()).isTrue();
+  }
+
+  @Test
+  void retry_exhausted_failsWithEveryRemoteFailure() {
+    String id = UUID.randomUUID().toString();
+    RetryPolicy<String> policy = RetryPolicy.<String>builder().maxAttempts(2).initialDelay(Duration.ofMillis(10))
+        .noJitter().build();
+
+    AsyncWorker<String> op = manager.retry(new Flaky(id, 5), policy);
+
+    assertThatThrownBy(() -> op.getResult(Duration.ofSeconds(30))).isInstanceOfSatisfying(
+        RetryExhaustedException.class, e -> {
+          assertThat(e.getCause()).isInstanceOf(IOException.class).hasMessage("flaky run 2");
+          assertThat(e.getSuppressed()).extracting(Throwable::getMessage).containsExactly("flaky run 1");
+        });
+    assertThat(RUNS.get(id)).hasValue(2);
+  }
+
+  @Test
+  void cancellingARetriedOperation_interruptsItsRunningAttemptOnItsMember() throws Exception {
+    String id = UUID.randomUUID().toString();
+    STARTED.put(id, new CountDownLatch(1));
+    INTERRUPTED.put(id, new CountDownLatch(1));
+    AsyncWorker<String> op = manager.retry(new Sleeper(id), RetryPolicy.<String>builder().maxAttempts(3).build());
+    assertThat(STARTED.get(id).await(30, TimeUnit.SECONDS)).isTrue();
+
+    op.cancel();
+
+    assertThat(op.state()).isEqualTo(WorkerState.CANCELLED);
+    assertThat(INTERRUPTED.get(id).await(30, TimeUnit.SECONDS)).as("interrupted on its member").isTrue();
+    assertThat(manager.allDone()).isTrue();
+  }
+
+  @Test
+  void aScopesWaitForAll_waitsOnlyForItsOwnClusterWork() throws Exception {
+    String id = UUID.randomUUID().toString();
+    STARTED.put(id, new CountDownLatch(1));
+    INTERRUPTED.put(id, new CountDownLatch(1));
+    AsyncWorker<String> outside = manager.createWorker("sleeper", new Sleeper(id));
+    List<AsyncWorker<UUID>> inside = new ArrayList<>();
+    try (ClusterWorkerManager scope = manager.newScope()) {
+      for (int i = 0; i < 50; i++) {
+        inside.add(scope.createWorker("where", new WhereAmI()));
+      }
+
+      assertThat(scope.waitForAll(Duration.ofSeconds(30))).isTrue();
+
+      assertThat(inside).allSatisfy(w -> assertThat(w.state()).isEqualTo(WorkerState.SUCCEEDED));
+      assertThat(scope.allDone()).isTrue();
+      assertThat(scope.inFlightCount()).isZero();
+      assertThat(outside.isDone()).isFalse();
+      assertThat(manager.inFlightCount()).isEqualTo(1);
+      assertThat(scope.cancelAll()).isZero(); // the manager's own work is not the scope's
+      assertThat(outside.isDone()).isFalse();
+      assertThat(scope.toString()).contains("scope");
+    }
+    assertThat(manager.isClosed()).isFalse();
+    assertThat(manager.cancelAll()).isEqualTo(1);
+    assertThat(outside.state()).isEqualTo(WorkerState.CANCELLED);
+    assertThat(INTERRUPTED.get(id).await(30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void closingAScope_cancelsItsWork_andLeavesTheManagerOpen() throws Exception {
+    String id = UUID.randomUUID().toString();
+    STARTED.put(id, new CountDownLatch(1));
+    INTERRUPTED.put(id, new CountDownLatch(1));
+    ClusterWorkerManager scope = manager.newScope();
+    AsyncWorker<String> inside = scope.createWorker(new Sleeper(id));
+    assertThat(STARTED.get(id).await(30, TimeUnit.SECONDS)).isTrue();
+
+    scope.close();
+
+    assertThat(inside.state()).isEqualTo(WorkerState.CANCELLED);
+    assertThat(scope.isClosed()).isTrue();
+    assertThat(INTERRUPTED.get(id).await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(manager.createWorker(new WhereAmI()).getResult(Duration.ofSeconds(30))).isNotNull();
+  }
+
+  /** Returns the value of an MDC key where it runs. */
+  static final class MdcReader implements ClusterTask<String> {
+    private static final long serialVersionUID = 1L;
+    private final String key;
+
+    MdcReader(String key) {
+      this.key = key;
+    }
+
+    @Override
+    public String call() {
+      return String.valueOf(MDC.get(key));
+    }
+  }
+
+  @Test
+  void theSubmittersMdc_isSetAroundTheTaskOnItsMember_andClearedAfter() {
+    List<AsyncWorker<String>> with = new ArrayList<>();
+    MDC.put("traceId", "4bf92f3577b34da6");
+    try {
+      for (int i = 0; i < 30; i++) {
+        with.add(manager.createWorker(new MdcReader("traceId")));
+      }
+    } finally {
+      MDC.remove("traceId");
+    }
+    assertThat(manager.waitForAll(Duration.ofSeconds(30))).isTrue();
+    // Members reuse their executor threads: a task sent without an MDC must not see the last one's.
+    List<AsyncWorker<String>> without = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      without.add(manager.createWorker(new MdcReader("traceId")));
+    }
+    assertThat(manager.waitForAll(Duration.ofSeconds(30))).isTrue();
+
+    assertThat(with).extracting(AsyncWorker::getResult).containsOnly("4bf92f3577b34da6");
+    assertThat(without).extracting(AsyncWorker::getResult).containsOnly("null");
+  }
+
+  /** Routed by its key: returns the UUID of the member it ran on. */
+  static final class Keyed implements ClusterTask<UUID>, HazelcastInstanceAware, PartitionAware<String> {
+    private static final long serialVersionUID = 1L;
+    private final String key;
+    private transient HazelcastInstance member;
+
+    Keyed(String key) {
+      this.key = key;
+    }
+
+    @Override
+    public String getPartitionKey() {
+      return key;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.member = hazelcastInstance;
+    }
+
+    @Override
+    public UUID call() {
+      return member.getCluster().getLocalMember().getUuid();
+    }
+  }
+
+  @Test
+  void aPartitionAwareTask_runsOnItsKeysOwner() {
+    for (int i = 0; i < 20; i++) {
+      String key = "customer-" + i;
+      UUID owner = MEMBERS.get(0).getPartitionService().getPartition(key).getOwner().getUuid();
+      assertThat(manager.createWorker(new Keyed(key)).getResult(Duration.ofSeconds(30))).as(key).isEqualTo(owner);
+    }
+  }
+
+  /** A result that cannot be read back: its deserialization throws. */
+  static final class Unreadable implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private void readObject(ObjectInputStream in) throws IOException {
+      throw new InvalidObjectException("this result cannot be read back");
+    }
+  }
+
+  static final class ReturnsUnreadable implements ClusterTask<Unreadable> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Unreadable call() {
+      return new Unreadable();
+    }
+  }
+
+  @Test
+  void aResultThatCannotBeDeserialized_failsTheWorkerWithAClearMessage() {
+    // On three members, most tasks run on another member; a local execution may answer with the
+    // object itself, never serialized. Every answer that was serialized must fail clearly.
+    List<AsyncWorker<Unreadable>> workers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      workers.add(manager.createWorker("unreadable", new ReturnsUnreadable()));
+    }
+    assertThatThrownBy(() -> manager.waitForAll(Duration.ofSeconds(30))).isInstanceOf(WorkersFailedException.class);
+
+    List<AsyncWorker<Unreadable>> failed = workers.stream().filter(w -> w.state() == WorkerState.FAILED).toList();
+    assertThat(failed).isNotEmpty();
+    assertThat(failed).allSatisfy(w -> assertThatThrownBy(w::getResult)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("could not be serialized or deserialized between members")
+        .hasMessageContaining(ReturnsUnreadable.class.getName()));
+    assertThat(workers).allSatisfy(w -> assertThat(w.state()).isIn(WorkerState.FAILED, WorkerState.SUCCEEDED));
+  }
+
+  /** An exception that cannot be read back. */
+  static final class UnreadableException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UnreadableException() {
+      super("thrown remotely");
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+      throw new InvalidObjectException("this exception cannot be read back");
+    }
+  }
+
+  @Test
+  void anExceptionThatCannotBeDeserialized_orAResultThatCannotBeSerialized_failsTheWorkerClearly() {
+    List<AsyncWorker<Object>> workers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      workers.add(manager.createWorker("throws-unreadable", () -> {
+        throw new UnreadableException();
+      }));
+      workers.add(manager.createWorker("returns-unserializable", () -> new Object()));
+    }
+    assertThatThrownBy(() -> manager.waitForAll(Duration.ofSeconds(10))).isInstanceOf(WorkersFailedException.class);
+
+    // A task that ran on this member may answer with its objects as they are, never serialized.
+    assertThat(workers).allSatisfy(w -> assertThat(w.state()).isIn(WorkerState.FAILED, WorkerState.SUCCEEDED));
+    for (String name : List.of("throws-unreadable", "returns-unserializable")) {
+      List<Throwable> unclear = workers.stream().filter(w -> w.name().equals(name) && w.state() == WorkerState.FAILED)
+          .map(ClusterWorkerManagerTest::failureOf).filter(e -> !(e instanceof UnreadableException)).toList();
+      assertThat(unclear).as(name).isNotEmpty().allSatisfy(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("could not be serialized or deserialized between members"));
+    }
+  }
+
+  private static Throwable failureOf(AsyncWorker<?> worker) {
+    try {
+      worker.getResult();
+      throw new AssertionError(worker + " did not fail");
+    } catch (RuntimeException e) {
+      return e instanceof io.atom.async.AsyncExecutionException ? e.getCause() : e;
+    }
+  }
+
   @Test
   void badInput_isRefusedWithTheArgumentsName() {
     assertThatThrownBy(() -> ClusterWorkerManager.builder(null)).isInstanceOf(NullPointerException.class)
@@ -222,5 +497,13 @@ class ClusterWorkerManagerTest {
         .hasMessage("name");
     assertThatThrownBy(() -> manager.createWorker("", () -> 1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("name must not be blank but was ''");
+    assertThatThrownBy(() -> manager.retry(() -> 1, null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("policy");
+    assertThatThrownBy(() -> ClusterWorkerManager.builder(MEMBERS.get(0)).maxResubmissions(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxResubmissions must be >= 0 but was -1");
+    assertThatThrownBy(() -> ClusterWorkerManager.builder(MEMBERS.get(0)).defaultTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("defaultTimeout must be positive but was PT0S");
+    assertThatThrownBy(() -> ClusterWorkerManager.builder(MEMBERS.get(0)).executorName(" "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("executorName must not be blank but was ' '");
   }
 }
