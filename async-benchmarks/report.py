@@ -80,6 +80,14 @@ RETRY = [
      "manager.retry, FIXED", "RetryBenchmark.oursRetryFailTwice", None),
 ]
 
+# Issue 16: no target, for information. Both sides on the same three embedded members and executor service.
+CLUSTER = [
+    ("Hazelcast IExecutorService submit+get", "ClusterBenchmark.hazelcastRoundTrip",
+     "cluster.createWorker+getResult", "ClusterBenchmark.oursRoundTrip", None),
+    ("Hazelcast IExecutorService submit x1000 + get each", "ClusterBenchmark.hazelcastFanOut",
+     "cluster.createWorker x1000 + waitForAll", "ClusterBenchmark.oursFanOut", None),
+]
+
 
 def fmt(x, digits=None):
     if x is None or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))):
@@ -330,6 +338,17 @@ def main():
     out.append("")
     compare_table(out, jmh, [("bare worker (manager.createWorker)", "RetryBenchmark.bareWorkerFirstSuccess",
                               "manager.retry", "RetryBenchmark.oursRetryFirstSuccess", None)], "avgt", avgt, "µs")
+    out.append("")
+
+    out.append("## Cluster: three local Hazelcast members")
+    out.append("")
+    out.append("Round trip and 1,000-task fan-out on three embedded members in one JVM (TCP/IP on 127.0.0.1), "
+               "every task submitted through the first member and sent to a random member (ours) or a random "
+               "partition's owner (Hazelcast's submit); both sides use the same executor service (2 threads per member) and the same "
+               "serializable task. Average time per operation (lower is better); no target (issue 16), for "
+               "information:")
+    out.append("")
+    compare_table(out, jmh, CLUSTER, "avgt", avgt, "µs")
     out.append("")
 
     out.append("## Memory: bytes retained per queued task")

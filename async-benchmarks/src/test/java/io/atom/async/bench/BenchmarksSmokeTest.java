@@ -3,6 +3,7 @@ package io.atom.async.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.Counter;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -135,6 +136,30 @@ class BenchmarksSmokeTest {
   }
 
   @Test
+  void cluster_everyVariantReadsEveryResult_andEveryMemberRunsItsShare() throws Exception {
+    ClusterBenchmark b = new ClusterBenchmark();
+    b.setUp();
+    try {
+      for (int i = 0; i < CALLS; i++) {
+        assertEquals(1, b.hazelcastRoundTrip());
+        assertEquals(1, b.oursRoundTrip());
+        assertEquals(ClusterBenchmark.TASKS, b.hazelcastFanOut());
+        assertEquals(ClusterBenchmark.TASKS, b.oursFanOut());
+      }
+      assertEquals(0, b.cluster.inFlightCount());
+      assertEquals(ClusterBenchmark.MEMBERS, b.members.size());
+      // Both sides' tasks went through the one executor service, spread over the members as in production.
+      for (HazelcastInstance member : b.members) {
+        long completed = member.getExecutorService(ClusterBenchmark.EXECUTOR).getLocalExecutorStats()
+            .getCompletedTaskCount();
+        assertTrue(completed > 0, member.getCluster().getLocalMember() + " ran none of the tasks");
+      }
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @Test
   void jmhListsEveryBenchmark() throws Exception {
     String list;
     try (InputStream in = getClass().getClassLoader().getResourceAsStream("META-INF/BenchmarkList")) {
@@ -143,7 +168,7 @@ class BenchmarksSmokeTest {
     }
     for (String method : new String[] {"RoundTripBenchmark_rawTpeSubmitGet", "RoundTripBenchmark_oursManagerOnSpringExecutor",
         "FanOutBenchmark_oursScopeOnSpringExecutorWithMetrics", "RetryBenchmark_oursRetryFailTwice",
-        "RetryBenchmark_bareWorkerFirstSuccess"}) {
+        "RetryBenchmark_bareWorkerFirstSuccess", "ClusterBenchmark_hazelcastFanOut", "ClusterBenchmark_oursFanOut"}) {
       assertTrue(list.contains("io.atom.async.bench.jmh_generated." + method + "_jmhTest"),
           method + " missing from the BenchmarkList");
     }
