@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -108,8 +109,18 @@ public final class ClusterWorkerManager implements AutoCloseable {
     }
     AsyncWorkerManager manager = local.build();
     String executorName = builder.executorName != null ? builder.executorName : builder.name;
+    Executor pool = manager.executor();
+    // After close, an answer still arriving completes a worker that has already ended (a no-op): on
+    // Hazelcast's thread, rather than a rejection that Hazelcast would log.
+    Executor completions = command -> {
+      try {
+        pool.execute(command);
+      } catch (RejectedExecutionException closed) {
+        command.run();
+      }
+    };
     Shared shared = new Shared(builder.name, builder.hazelcast,
-        builder.hazelcast.getExecutorService(executorName), manager.executor(), builder.maxResubmissions);
+        builder.hazelcast.getExecutorService(executorName), completions, builder.maxResubmissions);
     return new ClusterWorkerManager(shared, manager, true);
   }
 

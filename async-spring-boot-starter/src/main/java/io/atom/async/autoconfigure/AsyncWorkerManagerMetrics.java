@@ -16,7 +16,8 @@ import org.springframework.beans.factory.support.SimpleAutowireCandidateResolver
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
- * Binds the gauges of each {@link AsyncWorkerManager} bean, tagged {@code manager} = the bean name, and
+ * Binds the gauges of each {@link AsyncWorkerManager} bean (and of each cluster manager bean, through the
+ * manager that tracks its workers), tagged {@code manager} = the bean name, and
  * the deferral counter of each caller-runs executor. The gauges walk the manager's in-flight workers
  * when they are published: the per-task path never touches them. The timers and counters of a manager
  * come from its recorder ({@link AsyncWorkerMetrics}), which records them as work happens.
@@ -33,6 +34,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  *   <tr><td>atom.async.workers.rejected</td><td>counter</td><td>manager</td><td>recorder</td></tr>
  *   <tr><td>atom.async.workers.deferred</td><td>counter</td><td>name = the executor bean (caller-runs only)</td><td>this binder</td></tr>
  *   <tr><td>atom.async.retry.calls</td><td>counter</td><td>manager, name, kind</td><td>recorder</td></tr>
+ *   <tr><td>atom.async.cluster.resubmitted</td><td>counter</td><td>manager (a cluster manager bean)</td><td>this binder</td></tr>
  *   <tr><td>atom.async.retry.attempts</td><td>counter</td><td>manager, name, outcome = success|failure</td><td>recorder</td></tr>
  * </table>
  */
@@ -71,27 +73,27 @@ final class AsyncWorkerManagerMetrics implements MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     // As Boot binds its executors: every manager bean, default candidate or not.
-    SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, AsyncWorkerManager.class)
-        .forEach((name, manager) -> {
-          Tags tags = Tags.of("manager", name);
-          Gauge.builder("atom.async.workers.active", manager, AsyncWorkerManager::activeCount)
-              .tags(tags).baseUnit("workers").description("Workers running now").register(registry);
-          Gauge.builder("atom.async.workers.pending", manager, AsyncWorkerManager::pendingCount)
-              .tags(tags).baseUnit("workers").description("Workers scheduled and not yet running").register(registry);
-          Gauge.builder("atom.async.workers.stuck", manager, AsyncWorkerManager::stuckCount)
-              .tags(tags).baseUnit("workers").description("Workers whose task has held its thread longer than the stuck threshold")
-              .register(registry);
-          // Registered now, at start-up: Boot closes the registries when the context closes, before the
-          // drain that counts these runs, and a meter first registered then would never be published.
-          FunctionCounter.builder("atom.async.workers.abandoned", abandoned(name), AtomicLong::get)
-              .tags(tags).baseUnit("workers").description("Workers cancelled because they were still in flight when"
-                  + " the shutdown period ended").register(registry);
-          if (!manager.records()) {
-            LOG.info("AsyncWorkerManager bean '{}' records nothing, so only its gauges are published;"
-                + " build it with AsyncWorkerManager.builder().recorder(asyncWorkerMetrics.recorder(\"{}\"))"
-                + " to publish its timers and counters too", name, name);
-          }
-        });
+    ManagerBeans.all(beanFactory).forEach((name, manager) -> {
+      Tags tags = Tags.of("manager", name);
+      Gauge.builder("atom.async.workers.active", manager, AsyncWorkerManager::activeCount)
+          .tags(tags).baseUnit("workers").description("Workers running now").register(registry);
+      Gauge.builder("atom.async.workers.pending", manager, AsyncWorkerManager::pendingCount)
+          .tags(tags).baseUnit("workers").description("Workers scheduled and not yet running").register(registry);
+      Gauge.builder("atom.async.workers.stuck", manager, AsyncWorkerManager::stuckCount)
+          .tags(tags).baseUnit("workers").description("Workers whose task has held its thread longer than the stuck threshold")
+          .register(registry);
+      // Registered now, at start-up: Boot closes the registries when the context closes, before the
+      // drain that counts these runs, and a meter first registered then would never be published.
+      FunctionCounter.builder("atom.async.workers.abandoned", abandoned(name), AtomicLong::get)
+          .tags(tags).baseUnit("workers").description("Workers cancelled because they were still in flight when"
+              + " the shutdown period ended").register(registry);
+      if (!manager.records()) {
+        LOG.info("AsyncWorkerManager bean '{}' records nothing, so only its gauges are published;"
+            + " build it with AsyncWorkerManager.builder().recorder(asyncWorkerMetrics.recorder(\"{}\"))"
+            + " to publish its timers and counters too", name, name);
+      }
+    });
+    ManagerBeans.bindClusterCounters(beanFactory, registry);
     SimpleAutowireCandidateResolver.resolveAutowireCandidates(beanFactory, ThreadPoolTaskExecutor.class)
         .forEach((name, executor) -> {
           ThreadPoolExecutor pool = executor.getThreadPoolExecutor();

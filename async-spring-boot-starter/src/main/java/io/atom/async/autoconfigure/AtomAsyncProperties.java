@@ -28,6 +28,7 @@ public class AtomAsyncProperties {
   private final Observations observations = new Observations();
   private final Watchdog watchdog = new Watchdog();
   private final Endpoint endpoint = new Endpoint();
+  private final Cluster cluster = new Cluster();
 
   /**
    * Returns the pool settings.
@@ -108,6 +109,15 @@ public class AtomAsyncProperties {
    */
   public Endpoint getEndpoint() {
     return endpoint;
+  }
+
+  /**
+   * Returns the cluster manager's settings.
+   *
+   * @return the cluster settings
+   */
+  public Cluster getCluster() {
+    return cluster;
   }
 
   /** What the pool does with a task when its threads are busy and its queue is full. */
@@ -622,6 +632,123 @@ public class AtomAsyncProperties {
      */
     public void setMaxListed(int maxListed) {
       this.maxListed = maxListed;
+    }
+  }
+
+  /**
+   * The clusterWorkerManager bean, which runs ClusterTasks on the members of a Hazelcast cluster (needs
+   * async-hazelcast and a HazelcastInstance bean).
+   */
+  public static class Cluster {
+    /** Whether to create the clusterWorkerManager bean when a HazelcastInstance bean exists. */
+    private boolean enabled = false;
+
+    /**
+     * The Hazelcast executor service the tasks run on (configure its pool size in Hazelcast's config
+     * under that name). Default: the bean name, clusterWorkerManager.
+     */
+    private @Nullable String executorName;
+
+    /** Local threads that complete the cluster workers and run their callbacks. */
+    private int completionThreads = 2;
+
+    /**
+     * How many times one task is submitted again after the member holding it left (0: never; the
+     * worker then fails). Tasks may run more than once: they must be idempotent.
+     */
+    private int maxResubmissions = 3;
+
+    /** The timeout of every cluster worker that sets none; none if unset. */
+    private @Nullable Duration timeout;
+
+    /**
+     * Returns whether the cluster manager is enabled.
+     *
+     * @return true if enabled
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Enables or disables the cluster manager.
+     *
+     * @param enabled true to enable
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /**
+     * Returns the Hazelcast executor service's name.
+     *
+     * @return the name, or null for the bean name
+     */
+    public @Nullable String getExecutorName() {
+      return executorName;
+    }
+
+    /**
+     * Sets the Hazelcast executor service's name.
+     *
+     * @param executorName the name, or null for the bean name
+     */
+    public void setExecutorName(@Nullable String executorName) {
+      this.executorName = executorName;
+    }
+
+    /**
+     * Returns the number of completion threads.
+     *
+     * @return the thread count
+     */
+    public int getCompletionThreads() {
+      return completionThreads;
+    }
+
+    /**
+     * Sets the number of completion threads.
+     *
+     * @param completionThreads 1 or more
+     */
+    public void setCompletionThreads(int completionThreads) {
+      this.completionThreads = completionThreads;
+    }
+
+    /**
+     * Returns the most resubmissions per task.
+     *
+     * @return the cap
+     */
+    public int getMaxResubmissions() {
+      return maxResubmissions;
+    }
+
+    /**
+     * Sets the most resubmissions per task.
+     *
+     * @param maxResubmissions 0 or more
+     */
+    public void setMaxResubmissions(int maxResubmissions) {
+      this.maxResubmissions = maxResubmissions;
+    }
+
+    /**
+     * Returns the default timeout of cluster workers.
+     *
+     * @return the timeout, or null for none
+     */
+    public @Nullable Duration getTimeout() {
+      return timeout;
+    }
+
+    /**
+     * Sets the default timeout of cluster workers.
+     *
+     * @param timeout a positive duration, or null for none
+     */
+    public void setTimeout(@Nullable Duration timeout) {
+      this.timeout = timeout;
     }
   }
 }

@@ -354,7 +354,7 @@ class AsyncWorkerAutoConfigurationTests {
       names.add(name);
       assertThat(property).as(name).containsPattern("\"description\":\\s*\"[^\"]{10,}");
       if (!java.util.Set.of("atom.async.worker.timeout", "atom.async.retry.max-total-delay", "atom.async.retry.jitter",
-          "atom.async.pool.type").contains(name)) {
+          "atom.async.pool.type", "atom.async.cluster.executor-name", "atom.async.cluster.timeout").contains(name)) {
         assertThat(property).as("%s has a default", name).contains("\"defaultValue\"");
       }
     }
@@ -365,7 +365,9 @@ class AsyncWorkerAutoConfigurationTests {
         "atom.async.retry.initial-delay", "atom.async.retry.backoff", "atom.async.retry.max-delay",
         "atom.async.retry.max-total-delay", "atom.async.retry.jitter", "atom.async.shutdown.await-termination-period",
         "atom.async.metrics.enabled", "atom.async.metrics.max-names", "atom.async.context-propagation.enabled",
-        "atom.async.observations.enabled", "atom.async.watchdog.stuck-threshold", "atom.async.endpoint.max-listed");
+        "atom.async.observations.enabled", "atom.async.watchdog.stuck-threshold", "atom.async.endpoint.max-listed",
+        "atom.async.cluster.enabled", "atom.async.cluster.executor-name", "atom.async.cluster.completion-threads",
+        "atom.async.cluster.max-resubmissions", "atom.async.cluster.timeout");
     String additional = new String(getClass().getResourceAsStream("/META-INF/additional-spring-configuration-metadata.json")
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(additional).contains("\"fixed\"", "\"linear\"", "\"exponential\"", "\"abort\"", "\"caller-runs\"",

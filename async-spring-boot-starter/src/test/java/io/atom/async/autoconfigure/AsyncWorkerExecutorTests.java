@@ -287,27 +287,7 @@ class AsyncWorkerExecutorTests {
    */
   @Test
   void theReadmesStarterSnippets_areTheCodeOfThisTest() throws java.io.IOException {
-    java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "README.md"));
-    java.util.List<String> test = java.nio.file.Files.readAllLines(
-        java.nio.file.Path.of("src", "test", "java", getClass().getName().replace('.', '/') + ".java")).stream()
-        .map(String::strip).toList();
-    int blocks = 0;
-    for (int i = 1; i < lines.size(); i++) {
-      if (lines.get(i).equals("```java") && lines.get(i - 1).startsWith("<!-- starter snippet:")) {
-        assertThat(lines.get(i - 1)).contains(getClass().getSimpleName());
-        blocks++;
-        int from = 0;
-        for (i++; !lines.get(i).equals("```"); i++) {
-          String wanted = lines.get(i).strip();
-          if (!wanted.isEmpty()) {
-            int at = test.subList(from, test.size()).indexOf(wanted);
-            assertThat(at).as("README line not in this test (in order): %s", wanted).isNotNegative();
-            from += at + 1;
-          }
-        }
-      }
-    }
-    assertThat(blocks).as("the README's starter snippets").isEqualTo(2);
+    assertThat(ReadmeSnippets.matchedIn(getClass())).as("the README's starter snippets").isEqualTo(2);
   }
 
   @Test
