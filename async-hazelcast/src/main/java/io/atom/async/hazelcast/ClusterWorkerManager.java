@@ -47,7 +47,8 @@ import org.jspecify.annotations.Nullable;
  * Micrometer Tracing is in use) travels with the task and is set around it on the executing member,
  * then restored. A task that implements {@code HazelcastInstanceAware} gets the executing member's
  * instance, and the member's {@code ManagedContext} (Spring's, for a task annotated
- * {@code @SpringAware}) initializes it there, as if it had been submitted bare.
+ * {@code @SpringAware}) initializes it there, as if it had been submitted bare. More context (a trace)
+ * travels through a {@link ClusterTaskContext} ({@link Builder#taskContext}).
  *
  * <p><b>Cancellation and timeouts.</b> When a worker is cancelled or times out, the remote execution
  * is cancelled with {@code Future.cancel(true)}, which interrupts it on its member if it runs; the
@@ -73,9 +74,11 @@ public final class ClusterWorkerManager implements AutoCloseable {
     final Executor completions;
     final int maxResubmissions;
     final LongAdder resubmitted = new LongAdder();
+    final @Nullable ClusterTaskContext taskContext;
 
     Shared(String name, HazelcastInstance hazelcast, IExecutorService executor, Executor completions,
-        int maxResubmissions) {
+        int maxResubmissions, @Nullable ClusterTaskContext taskContext) {
+      this.taskContext = taskContext;
       this.name = name;
       this.hazelcast = hazelcast;
       this.executor = executor;
@@ -120,7 +123,12 @@ public final class ClusterWorkerManager implements AutoCloseable {
       }
     };
     Shared shared = new Shared(builder.name, builder.hazelcast,
-        builder.hazelcast.getExecutorService(executorName), completions, builder.maxResubmissions);
+        builder.hazelcast.getExecutorService(executorName), completions, builder.maxResubmissions,
+        builder.taskContext);
+    if (builder.taskContext != null) {
+      // Where this member's executor finds it when it runs a task (its own or another member's).
+      builder.hazelcast.getUserContext().put(ContextTask.CONTEXT_KEY, builder.taskContext);
+    }
     return new ClusterWorkerManager(shared, manager, true);
   }
 
@@ -147,7 +155,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
    * @throws IllegalArgumentException if {@code task} cannot be serialized; nothing is submitted
    */
   public <T> AsyncWorker<T> createWorker(ClusterTask<T> task) {
-    ContextTask<T> sent = prepare(task);
+    ContextTask<T> sent = prepare(task, "unnamed");
     return local.createDrivenWorker(completion -> Submission.start(shared, sent, completion));
   }
 
@@ -164,7 +172,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
    */
   public <T> AsyncWorker<T> createWorker(String name, ClusterTask<T> task) {
     checkName(name);
-    ContextTask<T> sent = prepare(task);
+    ContextTask<T> sent = prepare(task, name);
     return local.createDrivenWorker(name, completion -> Submission.start(shared, sent, completion));
   }
 
@@ -182,7 +190,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
    * @throws IllegalArgumentException if {@code task} cannot be serialized; nothing is submitted
    */
   public <T> AsyncWorker<T> retry(ClusterTask<T> task, RetryPolicy<T> policy) {
-    ContextTask<T> sent = prepare(task);
+    ContextTask<T> sent = prepare(task, "unnamed");
     Objects.requireNonNull(policy, "policy");
     return local.retryDriven(completion -> Submission.start(shared, sent, completion), policy);
   }
@@ -201,7 +209,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
    */
   public <T> AsyncWorker<T> retry(String name, ClusterTask<T> task, RetryPolicy<T> policy) {
     checkName(name);
-    ContextTask<T> sent = prepare(task);
+    ContextTask<T> sent = prepare(task, name);
     Objects.requireNonNull(policy, "policy");
     return local.retryDriven(name, completion -> Submission.start(shared, sent, completion), policy);
   }
@@ -227,10 +235,10 @@ public final class ClusterWorkerManager implements AutoCloseable {
   }
 
   /** Refuses a task that cannot travel, and wraps it with the caller's context. */
-  private static <T> ContextTask<T> prepare(ClusterTask<T> task) {
+  private <T> ContextTask<T> prepare(ClusterTask<T> task, String workerName) {
     Objects.requireNonNull(task, "task");
     checkSerializable(task);
-    return ContextTask.capture(task);
+    return ContextTask.capture(task, workerName, shared.taskContext);
   }
 
   /** Serializes {@code task} once, as Java serialization would on submission, to refuse it here. */
@@ -338,11 +346,16 @@ public final class ClusterWorkerManager implements AutoCloseable {
 
   /**
    * Stops accepting workers and cancels every unfinished one (and its remote execution); a scope closes
-   * only itself and its own scopes. The Hazelcast instance is left running. Never blocks; idempotent.
+   * only itself and its own scopes. A manager also withdraws its {@link ClusterTaskContext} from this
+   * member, if it is still the one registered. The Hazelcast instance is left running. Never blocks;
+   * idempotent.
    */
   @Override
   public void close() {
     local.close();
+    if (root && shared.taskContext != null) {
+      shared.hazelcast.getUserContext().remove(ContextTask.CONTEXT_KEY, shared.taskContext); // only if still ours
+    }
   }
 
   @Override
@@ -362,6 +375,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
     private @Nullable WorkerRecorder recorder;
     private @Nullable WorkerObserver observer;
     private @Nullable Duration defaultTimeout;
+    private @Nullable ClusterTaskContext taskContext;
 
     private Builder(HazelcastInstance hazelcast) {
       this.hazelcast = hazelcast;
@@ -476,6 +490,22 @@ public final class ClusterWorkerManager implements AutoCloseable {
         throw new IllegalArgumentException("defaultTimeout must be positive but was " + timeout);
       }
       this.defaultTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Carries context beyond the MDC from the submitting thread to the task's member (a trace context,
+     * say): {@code taskContext} captures it here and, registered in this member's
+     * {@code HazelcastInstance} user context by {@link #build()}, restores it around every task this
+     * member runs. Give every member's manager the same kind of context. Default: none (the MDC travels
+     * regardless).
+     *
+     * @param taskContext the context
+     * @return this builder
+     * @throws NullPointerException if {@code taskContext} is null
+     */
+    public Builder taskContext(ClusterTaskContext taskContext) {
+      this.taskContext = Objects.requireNonNull(taskContext, "taskContext");
       return this;
     }
 

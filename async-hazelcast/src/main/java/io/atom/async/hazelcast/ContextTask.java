@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ManagedContext;
 import com.hazelcast.partition.PartitionAware;
 import java.io.Serializable;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -15,7 +16,8 @@ import org.slf4j.MDC;
  * hands the task what Hazelcast would have handed it had it been sent bare (the
  * {@code HazelcastInstance} of a {@link HazelcastInstanceAware} task, the member's
  * {@link ManagedContext}, e.g. Spring's for {@code @SpringAware}), and runs it with that MDC in place,
- * restoring the thread's own afterwards. It never throws: the task's result or exception goes back as
+ * restoring the thread's own afterwards, inside the member's {@link ClusterTaskContext} if it has one and
+ * the submitter captured something. It never throws: the task's result or exception goes back as
  * an {@link Answer}.
  *
  * <p>Not thread-safe: one instance is deserialized and run once per submission.
@@ -23,23 +25,47 @@ import org.slf4j.MDC;
 class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanceAware {
   private static final long serialVersionUID = 1L;
 
+  /** The key under which a member's {@link ClusterTaskContext} is found in its instance's user context. */
+  static final String CONTEXT_KEY = ClusterTaskContext.class.getName();
+
+  private static final System.Logger LOG = System.getLogger(ClusterWorkerManager.class.getName());
+
   private final ClusterTask<T> task;
+  /** The worker's name, or "unnamed". */
+  private final String name;
   /** The submitter's MDC, or null if it was empty. */
   private final @Nullable Map<String, String> mdc;
+  /** What the submitter's {@link ClusterTaskContext} captured, or null if nothing. */
+  private final @Nullable Map<String, String> context;
   private transient @Nullable HazelcastInstance member;
 
-  ContextTask(ClusterTask<T> task, @Nullable Map<String, String> mdc) {
+  ContextTask(ClusterTask<T> task, String name, @Nullable Map<String, String> mdc,
+      @Nullable Map<String, String> context) {
     this.task = task;
+    this.name = name;
     this.mdc = mdc == null || mdc.isEmpty() ? null : mdc;
+    this.context = context == null || context.isEmpty() ? null : context;
   }
 
-  /** Wraps {@code task} with the calling thread's MDC, keeping a {@link PartitionAware} task's routing. */
-  static <T> ContextTask<T> capture(ClusterTask<T> task) {
+  /**
+   * Wraps {@code task} with the calling thread's MDC and what {@code taskContext} captures, keeping a
+   * {@link PartitionAware} task's routing.
+   */
+  static <T> ContextTask<T> capture(ClusterTask<T> task, String name, @Nullable ClusterTaskContext taskContext) {
     Map<String, String> mdc = MDC.getCopyOfContextMap();
-    if (task instanceof PartitionAware) {
-      return new Partitioned<>(task, mdc, ((PartitionAware<?>) task).getPartitionKey());
+    Map<String, String> captured = null;
+    if (taskContext != null) {
+      try {
+        captured = new HashMap<>(taskContext.capture()); // a serializable copy
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "the ClusterTaskContext " + taskContext
+            + " threw while capturing; the task travels without its entries", e);
+      }
     }
-    return new ContextTask<>(task, mdc);
+    if (task instanceof PartitionAware) {
+      return new Partitioned<>(task, name, mdc, captured, ((PartitionAware<?>) task).getPartitionKey());
+    }
+    return new ContextTask<>(task, name, mdc, captured);
   }
 
   ClusterTask<T> task() {
@@ -57,11 +83,20 @@ class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanc
     if (mdc != null) {
       MDC.setContextMap(mdc);
     }
+    ClusterTaskContext.Scope scope = null;
     try {
+      scope = restoreContext();
       return Answer.of(prepare().call());
     } catch (Throwable thrown) {
       return Answer.failure(thrown);
     } finally {
+      if (scope != null) {
+        try {
+          scope.close();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "a ClusterTaskContext scope threw on close", e);
+        }
+      }
       if (mdc != null) {
         if (before != null) {
           MDC.setContextMap(before);
@@ -70,6 +105,16 @@ class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanc
         }
       }
     }
+  }
+
+  /** Restores the captured entries with the executing member's registered context, if both exist. */
+  private ClusterTaskContext.@Nullable Scope restoreContext() {
+    HazelcastInstance hz = member;
+    if (context == null || hz == null) {
+      return null;
+    }
+    Object registered = hz.getUserContext().get(CONTEXT_KEY);
+    return registered instanceof ClusterTaskContext ? ((ClusterTaskContext) registered).restore(context, name) : null;
   }
 
   /** The task as Hazelcast's managed context would have prepared it. */
@@ -96,8 +141,9 @@ class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanc
     private static final long serialVersionUID = 1L;
     private final Object partitionKey;
 
-    Partitioned(ClusterTask<T> task, @Nullable Map<String, String> mdc, Object partitionKey) {
-      super(task, mdc);
+    Partitioned(ClusterTask<T> task, String name, @Nullable Map<String, String> mdc,
+        @Nullable Map<String, String> context, Object partitionKey) {
+      super(task, name, mdc, context);
       this.partitionKey = partitionKey;
     }
 

@@ -368,6 +368,67 @@ class ClusterWorkerManagerTest {
     assertThat(without).extracting(AsyncWorker::getResult).containsOnly("null");
   }
 
+  /** A tenant held in a thread local, as an application might: carried by {@link TenantContext}. */
+  static final ThreadLocal<String> TENANT = new ThreadLocal<>();
+  static final List<String> RESTORED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  static final class TenantContext implements ClusterTaskContext {
+    @Override
+    public Map<String, String> capture() {
+      String tenant = TENANT.get();
+      return tenant == null ? Map.of() : Map.of("tenant", tenant);
+    }
+
+    @Override
+    public Scope restore(Map<String, String> captured, String name) {
+      TENANT.set(captured.get("tenant"));
+      RESTORED.add(name);
+      return TENANT::remove;
+    }
+  }
+
+  static final class TenantReader implements ClusterTask<String> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String call() {
+      return String.valueOf(TENANT.get());
+    }
+  }
+
+  @Test
+  void aClusterTaskContext_travelsWithTheTask_andIsRestoredAroundItOnEveryMember() {
+    TenantContext tenants = new TenantContext();
+    List<ClusterWorkerManager> perMember = MEMBERS.stream()
+        .map(m -> ClusterWorkerManager.builder(m).name("tests").taskContext(tenants).build()).toList();
+    RESTORED.clear();
+    try {
+      ClusterWorkerManager submitter = perMember.get(0);
+      List<AsyncWorker<String>> with = new ArrayList<>();
+      TENANT.set("acme");
+      try {
+        for (int i = 0; i < 30; i++) {
+          with.add(submitter.createWorker("tenant-check", new TenantReader()));
+        }
+      } finally {
+        TENANT.remove();
+      }
+      assertThat(submitter.waitForAll(Duration.ofSeconds(30))).isTrue();
+      List<AsyncWorker<String>> without = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        without.add(submitter.createWorker(new TenantReader()));
+      }
+      assertThat(submitter.waitForAll(Duration.ofSeconds(30))).isTrue();
+
+      assertThat(with).extracting(AsyncWorker::getResult).containsOnly("acme");
+      assertThat(without).extracting(AsyncWorker::getResult).as("scopes closed, nothing captured").containsOnly("null");
+      assertThat(RESTORED).hasSize(30).containsOnly("tenant-check");
+    } finally {
+      perMember.forEach(ClusterWorkerManager::close);
+    }
+    assertThat(MEMBERS).allSatisfy(m -> assertThat(m.getUserContext()).doesNotContainValue(tenants));
+  }
+
   /** Routed by its key: returns the UUID of the member it ran on. */
   static final class Keyed implements ClusterTask<UUID>, HazelcastInstanceAware, PartitionAware<String> {
     private static final long serialVersionUID = 1L;

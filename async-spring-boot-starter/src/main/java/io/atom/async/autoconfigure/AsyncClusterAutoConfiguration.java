@@ -1,9 +1,14 @@
 package io.atom.async.autoconfigure;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.atom.async.hazelcast.ClusterTaskContext;
 import io.atom.async.hazelcast.ClusterWorkerManager;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -11,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.ClassUtils;
 
 /**
  * The {@code clusterWorkerManager} bean: a {@link ClusterWorkerManager} on the application's
@@ -21,6 +27,9 @@ import org.springframework.context.annotation.Bean;
  * {@link AsyncWorkerObservations} when those are configured, publishes
  * {@code atom.async.cluster.resubmitted}, appears in the {@code asyncworkers} endpoint and health, and is
  * drained at shutdown like the local manager (before the Hazelcast instance, which it depends on, stops).
+ * The submitter's MDC travels with every task; with Micrometer Tracing (a {@code Tracer} and a
+ * {@code Propagator} bean) so does the trace, each task a child span on the member that runs it; a
+ * {@link ClusterTaskContext} bean of your own replaces that.
  *
  * <p>Ordered after Spring Boot's Hazelcast auto-configuration by name, so the starter needs neither
  * {@code spring-boot-hazelcast} nor Hazelcast on its compile path at run time.
@@ -41,7 +50,8 @@ public final class AsyncClusterAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnSingleCandidate(HazelcastInstance.class)
   static ClusterWorkerManager clusterWorkerManager(HazelcastInstance hazelcast, AtomAsyncProperties properties,
-      ObjectProvider<AsyncWorkerMetrics> metrics, ObjectProvider<AsyncWorkerObservations> observations) {
+      ObjectProvider<AsyncWorkerMetrics> metrics, ObjectProvider<AsyncWorkerObservations> observations,
+      ObjectProvider<ClusterTaskContext> taskContexts, ConfigurableListableBeanFactory beanFactory) {
     AtomAsyncProperties.Cluster cluster = properties.getCluster();
     ClusterWorkerManager.Builder builder = ClusterWorkerManager.builder(hazelcast).name(CLUSTER_MANAGER_BEAN);
     String executorName = cluster.getExecutorName();
@@ -64,6 +74,26 @@ public final class AsyncClusterAutoConfiguration {
     }
     metrics.ifAvailable(m -> builder.recorder(m.recorder(CLUSTER_MANAGER_BEAN)));
     observations.ifAvailable(o -> builder.observer(o.observer()));
+    ClusterTaskContext taskContext = taskContexts.getIfUnique();
+    if (taskContext == null && TRACING_PRESENT) {
+      taskContext = Tracing.context(beanFactory);
+    }
+    if (taskContext != null) {
+      builder.taskContext(taskContext);
+    }
     return builder.build();
+  }
+
+  private static final boolean TRACING_PRESENT = ClassUtils.isPresent("io.micrometer.tracing.Tracer",
+      AsyncClusterAutoConfiguration.class.getClassLoader());
+
+  /** Touches Micrometer Tracing only when it is present. */
+  private static final class Tracing {
+    static @Nullable ClusterTaskContext context(ConfigurableListableBeanFactory beanFactory) {
+      Tracer tracer = beanFactory.getBeanProvider(Tracer.class).getIfUnique();
+      Propagator propagator = beanFactory.getBeanProvider(Propagator.class).getIfUnique();
+      return tracer != null && propagator != null && tracer != Tracer.NOOP
+          ? new TracingClusterTaskContext(tracer, propagator) : null;
+    }
   }
 }

@@ -2,6 +2,10 @@ package io.atom.async.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import brave.Tracing;
+import brave.handler.MutableSpan;
+import brave.handler.SpanHandler;
+import brave.propagation.ThreadLocalCurrentTraceContext;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
@@ -12,6 +16,12 @@ import io.atom.async.hazelcast.ClusterTask;
 import io.atom.async.hazelcast.ClusterWorkerManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.brave.bridge.BraveBaggageManager;
+import io.micrometer.tracing.brave.bridge.BraveCurrentTraceContext;
+import io.micrometer.tracing.brave.bridge.BravePropagator;
+import io.micrometer.tracing.brave.bridge.BraveTracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -236,5 +246,60 @@ class AsyncClusterAutoConfigurationTests {
       assertThat(context.getBean(ClusterWorkerManager.class).allDone()).isTrue();
     });
     assertThat(ReadmeSnippets.matchedIn(getClass())).as("the README's cluster snippets").isEqualTo(1);
+  }
+
+  /** The tracer of the tracing test, reached by the task on its member (this JVM). */
+  static volatile Tracer tracer;
+
+  /** Returns the trace id and the parent span id of the span current where it runs. */
+  static final class WhereInTheTrace implements ClusterTask<String> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String call() {
+      io.micrometer.tracing.Span current = tracer.currentSpan();
+      return current == null ? "no span" : current.context().traceId() + "/" + current.context().parentId();
+    }
+  }
+
+  @Test
+  void withMicrometerTracing_theSubmittersTraceContinuesOnTheMember_asAChildSpan() {
+    List<MutableSpan> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Tracing brave = Tracing.newBuilder().currentTraceContext(ThreadLocalCurrentTraceContext.create())
+        .addSpanHandler(new SpanHandler() {
+          @Override
+          public boolean end(brave.propagation.TraceContext context, MutableSpan span, Cause cause) {
+            finished.add(span);
+            return true;
+          }
+        }).build();
+    tracer = new BraveTracer(brave.tracer(), new BraveCurrentTraceContext(brave.currentTraceContext()),
+        new BraveBaggageManager());
+    try {
+      runner.withPropertyValues("atom.async.cluster.enabled=true")
+          .withBean(Tracer.class, () -> tracer).withBean(Propagator.class, () -> new BravePropagator(brave))
+          .run(context -> {
+            ClusterWorkerManager cluster = context.getBean(ClusterWorkerManager.class);
+            io.micrometer.tracing.Span request = tracer.nextSpan().name("request").start();
+            AsyncWorker<String> traced;
+            try (Tracer.SpanInScope ignored = tracer.withSpan(request)) {
+              traced = cluster.createWorker("traced", new WhereInTheTrace());
+            } finally {
+              request.end();
+            }
+            AsyncWorker<String> untraced = cluster.createWorker(new WhereInTheTrace());
+
+            assertThat(traced.getResult(Duration.ofSeconds(30)))
+                .isEqualTo(request.context().traceId() + "/" + request.context().spanId());
+            assertThat(untraced.getResult(Duration.ofSeconds(30))).isEqualTo("no span");
+            assertThat(finished).filteredOn(span -> "traced".equals(span.name())).singleElement().satisfies(span -> {
+              assertThat(span.traceId()).isEqualTo(request.context().traceId());
+              assertThat(span.parentId()).isEqualTo(request.context().spanId());
+              assertThat(span.tags()).containsEntry("atom.async.cluster.task", "true");
+            });
+          });
+    } finally {
+      brave.close();
+    }
   }
 }
