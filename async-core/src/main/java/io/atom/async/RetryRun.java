@@ -44,6 +44,8 @@ final class RetryRun<T> extends AbstractExecutorService
    * each attempt and completes it; dropped with {@code task}.
    */
   private volatile @Nullable Consumer<? super WorkerCompletion<T>> driver;
+  /** Whether attempts are driven ({@code driver}) rather than run on the pool ({@code task}); fixed. */
+  private final boolean driven;
   private final AsyncWorker<T> op;
   private final ScheduledExecutorService scheduler;
   private final long startNanos = System.nanoTime();
@@ -65,6 +67,7 @@ final class RetryRun<T> extends AbstractExecutorService
     this.policy = policy;
     this.task = task;
     this.driver = driver;
+    this.driven = driver != null;
     this.op = op;
     this.scheduler = op.scheduler();
     Runnable fire = op::fireStashed;
@@ -173,7 +176,7 @@ final class RetryRun<T> extends AbstractExecutorService
         return operation.call();
       };
       lastAttempt = worker; // waitForCompletion() of the op also waits for this attempt to leave its thread
-      if (task == null && driver != null) {
+      if (driven) {
         // Driven here, now: nothing queues, so the deadline check above is the only one. Lenient,
         // as below. A driver that throws fails this attempt, which the policy judges like any other.
         worker.start(null, () -> drive(worker), false, null);

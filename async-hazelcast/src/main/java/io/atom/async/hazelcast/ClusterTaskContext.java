@@ -30,7 +30,8 @@ public interface ClusterTaskContext {
    *
    * @param captured what {@link #capture()} returned on the submitting member (never empty)
    * @param name the worker's name, or {@code "unnamed"}
-   * @return what undoes it, closed after the task, on the same thread, however it ended
+   * @return what undoes it, closed after the task, on the same thread, however it ended. If this method
+   *     throws, the exception is logged and the task runs without the context
    */
   Scope restore(Map<String, String> captured, String name);
 

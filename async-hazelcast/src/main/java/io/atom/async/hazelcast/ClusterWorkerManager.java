@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * chosen at random among the cluster's current members, this one included with no preference, on the
  * Hazelcast executor service named after this manager (configure its pool size and queue through
  * Hazelcast's {@code ExecutorConfig} of that name). A task that implements Hazelcast's
- * {@code PartitionAware} goes to the owner of its key's partition instead.
+ * {@code PartitionAware} goes to the owner of its key's partition instead (looked up again when it is
+ * resubmitted; a member at random if the owner is the member just lost or not known yet).
  *
  * <p><b>A member that leaves: at least once.</b> When the member holding a task (running it, or
  * with it in its executor's queue) leaves the cluster before answering, the task is submitted again, to
@@ -50,10 +51,11 @@ import org.jspecify.annotations.Nullable;
  * {@code @SpringAware}) initializes it there, as if it had been submitted bare. More context (a trace)
  * travels through a {@link ClusterTaskContext} ({@link Builder#taskContext}).
  *
- * <p><b>Cancellation and timeouts.</b> When a worker is cancelled or times out, the remote execution
- * is cancelled with {@code Future.cancel(true)}, which interrupts it on its member if it runs; the
- * worker ends at once, whatever the remote task does. Completion is learned from the Hazelcast
- * future's completion stage, never by a thread blocked in {@code get()}.
+ * <p><b>Cancellation and timeouts.</b> When a worker is cancelled or times out it ends at once, and a
+ * cancel is sent, fire and forget, to the member holding its task (on the executor service
+ * {@code <executor>-cancel}): the task does not start there, or its thread is interrupted. Neither
+ * {@code cancel()} nor a timeout waits for the member. Completion is learned from the Hazelcast future's
+ * completion stage, never by a thread blocked in {@code get()}.
  *
  * <p><b>Results.</b> A result or exception that cannot be serialized on the member or deserialized here
  * ends the worker {@code FAILED} with an {@link IllegalStateException} that says so and names the task's
@@ -71,17 +73,20 @@ public final class ClusterWorkerManager implements AutoCloseable {
     final String name;
     final HazelcastInstance hazelcast;
     final IExecutorService executor;
+    /** Where cancels go: its own executor service, so that they do not queue behind the tasks. */
+    final IExecutorService cancels;
     final Executor completions;
     final int maxResubmissions;
     final LongAdder resubmitted = new LongAdder();
     final @Nullable ClusterTaskContext taskContext;
 
-    Shared(String name, HazelcastInstance hazelcast, IExecutorService executor, Executor completions,
+    Shared(String name, HazelcastInstance hazelcast, String executorName, Executor completions,
         int maxResubmissions, @Nullable ClusterTaskContext taskContext) {
       this.taskContext = taskContext;
+      this.executor = hazelcast.getExecutorService(executorName);
+      this.cancels = hazelcast.getExecutorService(executorName + "-cancel");
       this.name = name;
       this.hazelcast = hazelcast;
-      this.executor = executor;
       this.completions = completions;
       this.maxResubmissions = maxResubmissions;
     }
@@ -122,8 +127,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
         command.run();
       }
     };
-    Shared shared = new Shared(builder.name, builder.hazelcast,
-        builder.hazelcast.getExecutorService(executorName), completions, builder.maxResubmissions,
+    Shared shared = new Shared(builder.name, builder.hazelcast, executorName, completions, builder.maxResubmissions,
         builder.taskContext);
     if (builder.taskContext != null) {
       // Where this member's executor finds it when it runs a task (its own or another member's).
@@ -166,7 +170,8 @@ public final class ClusterWorkerManager implements AutoCloseable {
    * @param name the operation's name, not blank
    * @param task the task; it and everything it captures must be serializable
    * @param <T> the result type
-   * @return the started worker
+   * @return the started worker (or one already ended {@code FAILED} if the submission failed or this
+   *     manager is closed)
    * @throws NullPointerException if {@code name} or {@code task} is null
    * @throws IllegalArgumentException if {@code name} is blank, or {@code task} cannot be serialized
    */
@@ -222,6 +227,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
    * closing this manager closes its scopes.
    *
    * @return a new scope
+   * @throws IllegalStateException if this manager is closed
    */
   public ClusterWorkerManager newScope() {
     return new ClusterWorkerManager(shared, local.newScope(), false);
@@ -277,7 +283,8 @@ public final class ClusterWorkerManager implements AutoCloseable {
   }
 
   /**
-   * Cancels every unfinished worker of this manager, and so its remote execution.
+   * Cancels every unfinished worker of this manager, and so its remote execution; never waits for the
+   * members.
    *
    * @return how many workers this call cancelled
    */

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
- * What is sent to the executing member: the user's task with the submitter's MDC. On the member it
+ * The user's task with the submitter's MDC and {@link ClusterTaskContext} entries, as it travels (inside
+ * an {@link Execution}). On the member it
  * hands the task what Hazelcast would have handed it had it been sent bare (the
  * {@code HazelcastInstance} of a {@link HazelcastInstanceAware} task, the member's
  * {@link ManagedContext}, e.g. Spring's for {@code @SpringAware}), and runs it with that MDC in place,
@@ -20,9 +21,9 @@ import org.slf4j.MDC;
  * the submitter captured something. It never throws: the task's result or exception goes back as
  * an {@link Answer}.
  *
- * <p>Not thread-safe: one instance is deserialized and run once per submission.
+ * <p>Immutable once made; {@link #run} is called once per execution, on the executing member.
  */
-class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanceAware {
+final class ContextTask<T> implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The key under which a member's {@link ClusterTaskContext} is found in its instance's user context. */
@@ -37,14 +38,16 @@ class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanc
   private final @Nullable Map<String, String> mdc;
   /** What the submitter's {@link ClusterTaskContext} captured, or null if nothing. */
   private final @Nullable Map<String, String> context;
-  private transient @Nullable HazelcastInstance member;
+  /** A {@link PartitionAware} task's key, for routing on the submitting member only. */
+  private final transient @Nullable Object partitionKey;
 
-  ContextTask(ClusterTask<T> task, String name, @Nullable Map<String, String> mdc,
-      @Nullable Map<String, String> context) {
+  private ContextTask(ClusterTask<T> task, String name, @Nullable Map<String, String> mdc,
+      @Nullable Map<String, String> context, @Nullable Object partitionKey) {
     this.task = task;
     this.name = name;
     this.mdc = mdc == null || mdc.isEmpty() ? null : mdc;
     this.context = context == null || context.isEmpty() ? null : context;
+    this.partitionKey = partitionKey;
   }
 
   /**
@@ -62,31 +65,29 @@ class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanc
             + " threw while capturing; the task travels without its entries", e);
       }
     }
-    if (task instanceof PartitionAware) {
-      return new Partitioned<>(task, name, mdc, captured, ((PartitionAware<?>) task).getPartitionKey());
-    }
-    return new ContextTask<>(task, name, mdc, captured);
+    Object key = task instanceof PartitionAware ? ((PartitionAware<?>) task).getPartitionKey() : null;
+    return new ContextTask<>(task, name, mdc, captured, key);
+  }
+
+  /** The key of a {@link PartitionAware} task (its owner runs it), or null. */
+  @Nullable Object partitionKey() {
+    return partitionKey;
   }
 
   ClusterTask<T> task() {
     return task;
   }
 
-  @Override
-  public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-    this.member = hazelcastInstance;
-  }
-
-  @Override
-  public Answer call() {
+  /** Runs the task on {@code member} (null: outside a member) with its context; never throws. */
+  Answer run(@Nullable HazelcastInstance member) {
     Map<String, String> before = mdc != null ? MDC.getCopyOfContextMap() : null;
     if (mdc != null) {
       MDC.setContextMap(mdc);
     }
     ClusterTaskContext.Scope scope = null;
     try {
-      scope = restoreContext();
-      return Answer.of(prepare().call());
+      scope = restoreContext(member);
+      return Answer.of(prepare(member).call());
     } catch (Throwable thrown) {
       return Answer.failure(thrown);
     } finally {
@@ -108,19 +109,27 @@ class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanc
   }
 
   /** Restores the captured entries with the executing member's registered context, if both exist. */
-  private ClusterTaskContext.@Nullable Scope restoreContext() {
-    HazelcastInstance hz = member;
+  private ClusterTaskContext.@Nullable Scope restoreContext(@Nullable HazelcastInstance hz) {
     if (context == null || hz == null) {
       return null;
     }
     Object registered = hz.getUserContext().get(CONTEXT_KEY);
-    return registered instanceof ClusterTaskContext ? ((ClusterTaskContext) registered).restore(context, name) : null;
+    if (!(registered instanceof ClusterTaskContext)) {
+      return null;
+    }
+    try {
+      return ((ClusterTaskContext) registered).restore(context, name);
+    } catch (RuntimeException e) {
+      // As for a capture that throws: the task runs, without that context.
+      LOG.log(System.Logger.Level.WARNING, "the ClusterTaskContext " + registered
+          + " threw while restoring; the task runs without its entries", e);
+      return null;
+    }
   }
 
   /** The task as Hazelcast's managed context would have prepared it. */
   @SuppressWarnings("unchecked")
-  private Callable<T> prepare() {
-    HazelcastInstance hz = member;
+  private Callable<T> prepare(@Nullable HazelcastInstance hz) {
     if (hz == null) {
       return task;
     }
@@ -134,22 +143,5 @@ class ContextTask<T> implements Callable<Answer>, Serializable, HazelcastInstanc
   @Override
   public String toString() {
     return "ContextTask[" + task + "]";
-  }
-
-  /** Keeps a {@link PartitionAware} task on the member that owns its key. */
-  static final class Partitioned<T> extends ContextTask<T> implements PartitionAware<Object> {
-    private static final long serialVersionUID = 1L;
-    private final Object partitionKey;
-
-    Partitioned(ClusterTask<T> task, String name, @Nullable Map<String, String> mdc,
-        @Nullable Map<String, String> context, Object partitionKey) {
-      super(task, name, mdc, context);
-      this.partitionKey = partitionKey;
-    }
-
-    @Override
-    public Object getPartitionKey() {
-      return partitionKey;
-    }
   }
 }
