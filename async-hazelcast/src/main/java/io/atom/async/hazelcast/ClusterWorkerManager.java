@@ -1,6 +1,7 @@
 package io.atom.async.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import io.atom.async.AsyncWorker;
 import io.atom.async.AsyncWorkerManager;
@@ -360,8 +361,12 @@ public final class ClusterWorkerManager implements AutoCloseable {
   @Override
   public void close() {
     local.close();
-    if (root && shared.taskContext != null) {
-      shared.hazelcast.getUserContext().remove(ContextTask.CONTEXT_KEY, shared.taskContext); // only if still ours
+    if (root && shared.taskContext != null && shared.hazelcast.getLifecycleService().isRunning()) {
+      try {
+        shared.hazelcast.getUserContext().remove(ContextTask.CONTEXT_KEY, shared.taskContext); // only if still ours
+      } catch (HazelcastInstanceNotActiveException stoppedMeanwhile) {
+        // Nothing to withdraw from a member that has stopped.
+      }
     }
   }
 

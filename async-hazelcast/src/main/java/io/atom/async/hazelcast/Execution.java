@@ -2,6 +2,7 @@ package io.atom.async.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import java.io.Serializable;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -38,16 +39,26 @@ final class Execution<T> implements Callable<Answer>, Serializable, HazelcastIns
     if (hz == null) {
       return task.run(null); // not run by a member's executor (never, in practice): nothing to register
     }
+    if (!hz.getLifecycleService().isRunning()) {
+      return leaving(); // queued here when this member began to leave: the submitter sends it elsewhere
+    }
     Executions executions = Executions.of(hz);
     Executions.Running running = executions.begin(id);
     if (running == null) {
       return Answer.failure(new CancellationException("cancelled before it started on this member"));
     }
+    Answer answer;
     try {
-      return task.run(hz);
+      answer = task.run(hz);
     } finally {
       executions.end(id, running);
     }
+    // Interrupted by this member's shutdown, not by a cancel: say the member left, so it is resubmitted.
+    return answer.failed() && !hz.getLifecycleService().isRunning() ? leaving() : answer;
+  }
+
+  private static Answer leaving() {
+    return Answer.failure(new HazelcastInstanceNotActiveException("the member running this task is shutting down"));
   }
 
   @Override

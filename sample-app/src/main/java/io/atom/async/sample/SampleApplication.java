@@ -8,11 +8,14 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
 
 /**
  * A web service that uses the Atom Async starter the way the original document's examples do:
  * chunked data processing (Example 1), a resilient client of two downstream services (Example 2),
- * metrics aggregation (Example 3), fire-and-forget work, and a demo load that makes the metrics move.
+ * metrics aggregation (Example 3), fire-and-forget work, and a demo load that makes the metrics move;
+ * with the profile {@code cluster}, a job fanned out over the copies of the sample that form a Hazelcast
+ * cluster ({@link ClusterJobController}).
  */
 @SpringBootApplication
 @EnableConfigurationProperties(SampleProperties.class)
@@ -42,5 +45,11 @@ public class SampleApplication {
           curl {}/actuator/metrics/atom.async.worker.duration
           curl -s {}/actuator/prometheus | grep atom_async""",
         base, base, base, base, base, base, base, base);
+    if (env.acceptsProfiles(Profiles.of("cluster"))) {
+      LOG.info("""
+          Profile cluster: this copy is a Hazelcast member; start another with --server.port=8081. Try:
+            curl -X POST '{}/cluster/jobs?chunks=200'
+            curl -s {}/actuator/metrics/atom.async.cluster.resubmitted""", base, base);
+    }
   }
 }

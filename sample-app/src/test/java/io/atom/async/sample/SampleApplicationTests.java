@@ -2,6 +2,9 @@ package io.atom.async.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import io.atom.async.hazelcast.ClusterWorkerManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,8 +18,10 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 
 /** Every endpoint over real HTTP, the retry path with its metrics, and the bad inputs. */
 @Timeout(120)
@@ -183,6 +188,18 @@ class SampleApplicationTests {
     assertThat(post("/demo/load?seconds=0", "").statusCode()).isEqualTo(400);
     // Let it end, so that it does not move the counters other tests read.
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get("/demo/load").body().contains("\"running\":false"));
+  }
+
+  // ------------------------------------------------------------ no cluster without the profile
+
+  @Test
+  void withoutTheClusterProfile_noHazelcastMemberStarts_andThereIsNoClusterJob(@Autowired ApplicationContext context)
+      throws Exception {
+    assertThat(context.getBeanNamesForType(Config.class)).isEmpty();
+    assertThat(context.getBeanNamesForType(HazelcastInstance.class)).isEmpty();
+    assertThat(context.getBeanNamesForType(ClusterWorkerManager.class)).isEmpty();
+    assertThat(post("/cluster/jobs?chunks=2", "").statusCode()).isEqualTo(404);
+    assertThat(get("/actuator/asyncworkers").body()).contains("\"asyncWorkerManager\"").doesNotContain("clusterWorkerManager");
   }
 
   @Test
