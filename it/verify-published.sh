@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a user gets from this build, checked from the outside (issue 11):
-#  1. `./mvnw -B -DskipTests -Prelease -Dgpg.skip install` installs async-bom, async-core and
-#     async-spring-boot-starter, and nothing else (the io.atom.async group is emptied first), each POM
+#  1. `./mvnw -B -DskipTests -Prelease -Dgpg.skip install` installs async-bom, async-core,
+#     async-hazelcast and async-spring-boot-starter, and nothing else (the io.atom.async group is emptied first), each POM
 #     standing alone with Maven Central's required metadata, each jar with sources and javadoc jars; the
 #     javadoc fails the build on any warning from our sources;
 #  2. a Spring Boot project outside this build (it/consumer) that imports the BOM and depends on the

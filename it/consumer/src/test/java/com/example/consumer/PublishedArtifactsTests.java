@@ -28,12 +28,12 @@ class PublishedArtifactsTests {
   void onlyTheLibraryIsInstalled() throws IOException {
     try (Stream<Path> artifacts = Files.list(GROUP)) {
       assertThat(artifacts.map(p -> p.getFileName().toString()).sorted().toList())
-          .containsExactly("async-bom", "async-core", "async-spring-boot-starter");
+          .containsExactly("async-bom", "async-core", "async-hazelcast", "async-spring-boot-starter");
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"async-core", "async-spring-boot-starter"})
+  @ValueSource(strings = {"async-core", "async-hazelcast", "async-spring-boot-starter"})
   void eachJarComesWithItsSourcesAndJavadoc(String artifact) {
     Path dir = GROUP.resolve(artifact).resolve(VERSION);
     for (String suffix : List.of(".jar", "-sources.jar", "-javadoc.jar")) {
@@ -42,7 +42,7 @@ class PublishedArtifactsTests {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"async-core", "async-spring-boot-starter"})
+  @ValueSource(strings = {"async-core", "async-hazelcast", "async-spring-boot-starter"})
   void eachJarCarriesTheLicence(String artifact) throws IOException {
     Path jar = GROUP.resolve(artifact).resolve(VERSION).resolve(artifact + "-" + VERSION + ".jar");
     try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
@@ -54,7 +54,7 @@ class PublishedArtifactsTests {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"async-bom", "async-core", "async-spring-boot-starter"})
+  @ValueSource(strings = {"async-bom", "async-core", "async-hazelcast", "async-spring-boot-starter"})
   void eachPom_hasTheMetadataMavenCentralRequires_andStandsAlone(String artifact) throws Exception {
     Path pom = GROUP.resolve(artifact).resolve(VERSION).resolve(artifact + "-" + VERSION + ".pom");
     Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
