@@ -130,22 +130,23 @@ final class Submission<T> implements BiConsumer<Answer, Throwable>, Runnable {
   @Override
   @SuppressWarnings("unchecked")
   public void accept(@Nullable Answer answer, @Nullable Throwable failure) {
+    Throwable t;
     if (failure == null && answer != null) {
       Throwable unreadable = answer.unreadable();
       if (unreadable != null) {
         completion.fail(unreadable(unreadable));
-      } else if (answer.failed()) {
-        completion.fail((Throwable) answer.value());
-      } else {
-        completion.succeed((T) answer.value());
+        return;
       }
-      return;
+      if (!answer.failed()) {
+        completion.succeed((T) answer.value());
+        return;
+      }
+      // The task's exception, or a member that answers it is leaving (Execution#leaving): resubmitted.
+      t = (Throwable) answer.value();
+    } else {
+      t = unwrap(failure != null ? failure
+          : new IllegalStateException("manager '" + shared.name + "': the member answered nothing for " + completion));
     }
-    if (failure == null) {
-      failure = new IllegalStateException("manager '" + shared.name + "': the member answered nothing for "
-          + completion);
-    }
-    Throwable t = unwrap(failure);
     if (memberLost(t) && !completion.isDone() && resubmissions < shared.maxResubmissions
         && shared.hazelcast.getLifecycleService().isRunning()) {
       resubmissions++;
