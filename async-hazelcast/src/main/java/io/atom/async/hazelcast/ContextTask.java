@@ -4,7 +4,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ManagedContext;
 import com.hazelcast.partition.PartitionAware;
-import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
- * The user's task with the submitter's MDC and {@link ClusterTaskContext} entries, as it travels (inside
- * an {@link Execution}). On the member it
+ * The user's task with the submitter's MDC and {@link ClusterTaskContext} entries; an {@link Execution}
+ * carries it to the member. On the member it
  * hands the task what Hazelcast would have handed it had it been sent bare (the
  * {@code HazelcastInstance} of a {@link HazelcastInstanceAware} task, the member's
  * {@link ManagedContext}, e.g. Spring's for {@code @SpringAware}), and runs it with that MDC in place,
@@ -23,8 +22,7 @@ import org.slf4j.MDC;
  *
  * <p>Immutable once made; {@link #run} is called once per execution, on the executing member.
  */
-final class ContextTask<T> implements Serializable {
-  private static final long serialVersionUID = 1L;
+final class ContextTask<T> {
 
   /** The key under which a member's {@link ClusterTaskContext} is found in its instance's user context. */
   static final String CONTEXT_KEY = ClusterTaskContext.class.getName();
@@ -38,10 +36,10 @@ final class ContextTask<T> implements Serializable {
   private final @Nullable Map<String, String> mdc;
   /** What the submitter's {@link ClusterTaskContext} captured, or null if nothing. */
   private final @Nullable Map<String, String> context;
-  /** A {@link PartitionAware} task's key, for routing on the submitting member only. */
-  private final transient @Nullable Object partitionKey;
+  /** A {@link PartitionAware} task's key, for routing on the submitting member only (it does not travel). */
+  private final @Nullable Object partitionKey;
 
-  private ContextTask(ClusterTask<T> task, String name, @Nullable Map<String, String> mdc,
+  ContextTask(ClusterTask<T> task, String name, @Nullable Map<String, String> mdc,
       @Nullable Map<String, String> context, @Nullable Object partitionKey) {
     this.task = task;
     this.name = name;
@@ -76,6 +74,18 @@ final class ContextTask<T> implements Serializable {
 
   ClusterTask<T> task() {
     return task;
+  }
+
+  String name() {
+    return name;
+  }
+
+  @Nullable Map<String, String> mdc() {
+    return mdc;
+  }
+
+  @Nullable Map<String, String> context() {
+    return context;
   }
 
   /** Runs the task on {@code member} (null: outside a member) with its context; never throws. */

@@ -44,7 +44,8 @@ final class Submission<T> implements BiConsumer<Answer, Throwable>, Runnable {
   private final ClusterWorkerManager.Shared shared;
   private final ContextTask<T> task;
   private final Execution<T> execution;
-  private final UUID id = UUID.randomUUID();
+  /** Random, not {@code UUID.randomUUID()}: no SecureRandom (a lock) per task; unique enough to cancel by. */
+  private final UUID id = new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong());
   private final WorkerCompletion<T> completion;
   private int resubmissions;
   /** The member the current execution was sent to; null before the first. */
