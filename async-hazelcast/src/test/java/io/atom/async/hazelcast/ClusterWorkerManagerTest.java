@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.partition.PartitionAware;
@@ -53,29 +50,15 @@ class ClusterWorkerManagerTest {
 
   @BeforeAll
   static void startMembers() {
-    String cluster = "atom-async-" + ClusterWorkerManagerTest.class.getSimpleName() + "-" + UUID.randomUUID();
-    for (int i = 0; i < 3; i++) {
-      MEMBERS.add(Hazelcast.newHazelcastInstance(config(cluster)));
-    }
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> MEMBERS.stream().allMatch(m -> m.getCluster().getMembers().size() == 3));
+    MEMBERS.addAll(LocalCluster.start(ClusterWorkerManagerTest.class, BASE_PORT, 3, config -> { }));
   }
 
-  private static Config config(String cluster) {
-    Config config = new Config();
-    config.setClusterName(cluster);
-    config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.setProperty("hazelcast.logging.type", "none");
-    config.setProperty("hazelcast.partition.count", "71"); // fewer partitions: a faster start on 2 cores
-    config.getNetworkConfig().setPort(BASE_PORT).setPortAutoIncrement(true).setPortCount(10);
-    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    JoinConfig join = config.getNetworkConfig().getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true)
-        .addMember("127.0.0.1:" + BASE_PORT).addMember("127.0.0.1:" + (BASE_PORT + 1))
-        .addMember("127.0.0.1:" + (BASE_PORT + 2));
-    return config;
+  /** A fresh id with its started and interrupted latches, for one long task. */
+  private static String latches() {
+    String id = UUID.randomUUID().toString();
+    STARTED.put(id, new CountDownLatch(1));
+    INTERRUPTED.put(id, new CountDownLatch(1));
+    return id;
   }
 
   @AfterAll
@@ -190,9 +173,7 @@ class ClusterWorkerManagerTest {
 
   @Test
   void cancel_ofALongRemoteTask_endsTheWorkerCancelledAtOnce_andInterruptsItOnItsMember() throws Exception {
-    String id = UUID.randomUUID().toString();
-    STARTED.put(id, new CountDownLatch(1));
-    INTERRUPTED.put(id, new CountDownLatch(1));
+    String id = latches();
     AsyncWorker<String> worker = manager.createWorker("sleeper", new Sleeper(id));
     assertThat(STARTED.get(id).await(30, TimeUnit.SECONDS)).isTrue();
 
@@ -241,9 +222,7 @@ class ClusterWorkerManagerTest {
 
   @Test
   void aShortTimeout_onALongRemoteTask_endsTimedOut_andInterruptsIt() throws Exception {
-    String id = UUID.randomUUID().toString();
-    STARTED.put(id, new CountDownLatch(1));
-    INTERRUPTED.put(id, new CountDownLatch(1));
+    String id = latches();
     AsyncWorker<String> worker = manager.createWorker("sleeper", new Sleeper(id));
     worker.setTimeout(Duration.ofMillis(100));
 
@@ -307,9 +286,7 @@ class ClusterWorkerManagerTest {
 
   @Test
   void cancellingARetriedOperation_interruptsItsRunningAttemptOnItsMember() throws Exception {
-    String id = UUID.randomUUID().toString();
-    STARTED.put(id, new CountDownLatch(1));
-    INTERRUPTED.put(id, new CountDownLatch(1));
+    String id = latches();
     AsyncWorker<String> op = manager.retry(new Sleeper(id), RetryPolicy.<String>builder().maxAttempts(3).build());
     assertThat(STARTED.get(id).await(30, TimeUnit.SECONDS)).isTrue();
 
@@ -322,9 +299,7 @@ class ClusterWorkerManagerTest {
 
   @Test
   void aScopesWaitForAll_waitsOnlyForItsOwnClusterWork() throws Exception {
-    String id = UUID.randomUUID().toString();
-    STARTED.put(id, new CountDownLatch(1));
-    INTERRUPTED.put(id, new CountDownLatch(1));
+    String id = latches();
     AsyncWorker<String> outside = manager.createWorker("sleeper", new Sleeper(id));
     List<AsyncWorker<UUID>> inside = new ArrayList<>();
     try (ClusterWorkerManager scope = manager.newScope()) {
@@ -351,9 +326,7 @@ class ClusterWorkerManagerTest {
 
   @Test
   void closingAScope_cancelsItsWork_andLeavesTheManagerOpen() throws Exception {
-    String id = UUID.randomUUID().toString();
-    STARTED.put(id, new CountDownLatch(1));
-    INTERRUPTED.put(id, new CountDownLatch(1));
+    String id = latches();
     ClusterWorkerManager scope = manager.newScope();
     AsyncWorker<String> inside = scope.createWorker(new Sleeper(id));
     assertThat(STARTED.get(id).await(30, TimeUnit.SECONDS)).isTrue();

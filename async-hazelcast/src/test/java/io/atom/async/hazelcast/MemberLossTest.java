@@ -3,9 +3,6 @@ package io.atom.async.hazelcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.executor.LocalExecutorStats;
@@ -32,31 +29,9 @@ class MemberLossTest {
 
   @BeforeAll
   static void startMembers() {
-    String cluster = "atom-async-" + MemberLossTest.class.getSimpleName() + "-" + UUID.randomUUID();
-    for (int i = 0; i < 3; i++) {
-      MEMBERS.add(Hazelcast.newHazelcastInstance(config(cluster)));
-    }
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> MEMBERS.stream().allMatch(m -> m.getCluster().getMembers().size() == 3));
-  }
-
-  private static Config config(String cluster) {
-    Config config = new Config();
-    config.setClusterName(cluster);
-    config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.setProperty("hazelcast.logging.type", "none");
-    config.setProperty("hazelcast.partition.count", "71");
     // Two threads per member: a member holds queued tasks as well as running ones when it dies.
-    config.getExecutorConfig(EXECUTOR).setPoolSize(2);
-    config.getNetworkConfig().setPort(BASE_PORT).setPortAutoIncrement(true).setPortCount(10);
-    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    JoinConfig join = config.getNetworkConfig().getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true)
-        .addMember("127.0.0.1:" + BASE_PORT).addMember("127.0.0.1:" + (BASE_PORT + 1))
-        .addMember("127.0.0.1:" + (BASE_PORT + 2));
-    return config;
+    MEMBERS.addAll(LocalCluster.start(MemberLossTest.class, BASE_PORT, 3,
+        config -> config.getExecutorConfig(EXECUTOR).setPoolSize(2)));
   }
 
   @AfterAll
