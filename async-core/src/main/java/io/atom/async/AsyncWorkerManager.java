@@ -297,7 +297,25 @@ public final class AsyncWorkerManager implements AutoCloseable {
     return worker;
   }
 
+  /** The task of a driven worker's queue item, which is never queued: it carries the context only. */
+  private static final Callable<Object> NOT_RUN = () -> {
+    throw new IllegalStateException("a driven worker's item is never run");
+  };
+
+  @SuppressWarnings("unchecked")
   private <T> void startDriven(AsyncWorker<T> worker, Consumer<? super WorkerCompletion<T>> driver) {
+    // With context propagation, an item that is never queued carries the submitter's context, captured
+    // now, so that callbacks fired by the completing thread (the driver's) run inside it, as a local
+    // worker's do.
+    AsyncWorker.TaskRun<T> carrier = null;
+    Throwable failed = null;
+    if (contextPropagation != null) {
+      try {
+        carrier = worker.withContext(new AsyncWorker.TaskRun<>(worker, (Callable<T>) (Callable<?>) NOT_RUN));
+      } catch (RuntimeException | Error e) {
+        failed = e; // the worker ends FAILED with it, as a local worker's capture that throws
+      }
+    }
     WorkerCompletion<T> completion = new WorkerCompletion<>(worker);
     Runnable launch = () -> {
       worker.markRunning(); // after the timeout is armed; a cancel that won already leaves it ended
@@ -307,7 +325,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
         completion.fail(e); // a no-op if the driver (or a cancel) ended the worker first
       }
     };
-    startTracked(worker, null, launch, false);
+    startTrackedRun(worker, carrier, launch, false, failed);
   }
 
   /**
@@ -547,6 +565,12 @@ public final class AsyncWorkerManager implements AutoCloseable {
         failed = e; // one failure channel: the worker ends FAILED, createWorker does not throw
       }
     }
+    startTrackedRun(worker, run, launch, strict, failed);
+  }
+
+  /** As {@link #startTracked}, with the queue item (or a driven worker's context carrier) made. */
+  private <T> void startTrackedRun(AsyncWorker<T> worker, AsyncWorker.@Nullable TaskRun<T> run,
+      @Nullable Runnable launch, boolean strict, @Nullable Throwable failed) {
     WorkerTracker.Node node = new WorkerTracker.Node(worker);
     if (!worker.claim(run, strict, node)) { // sets worker.trackNode before the state CAS publishes it
       return; // cancelled before it started, or started by another call: never tracked by this one

@@ -14,6 +14,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** The public hook that lets another module drive a worker's completion (issue 16, first slice). */
@@ -285,5 +286,72 @@ class DrivenWorkerTest {
     assertThat(calls).hasValue(0);
     assertThatThrownBy(worker::getResult).isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
         .hasMessageContaining("gone");
+  }
+
+  /** A context a test can see: the submitter's value, set around what the manager wraps. */
+  private static final ThreadLocal<String> TENANT = new ThreadLocal<>();
+
+  private static UnaryOperator<Runnable> tenantPropagation() {
+    return task -> {
+      String captured = TENANT.get();
+      return () -> {
+        String before = TENANT.get();
+        TENANT.set(captured);
+        try {
+          task.run();
+        } finally {
+          TENANT.set(before);
+        }
+      };
+    };
+  }
+
+  @Test
+  void callbacksOfADrivenWorker_runInTheSubmittersContext_onTheCompletingThread() throws Exception {
+    try (AsyncWorkerManager manager = AsyncWorkerManager.builder().poolSize(1)
+        .contextPropagation(tenantPropagation()).build()) {
+      AtomicReference<WorkerCompletion<String>> handle = new AtomicReference<>();
+      TENANT.set("acme");
+      AsyncWorker<String> worker;
+      try {
+        worker = manager.createDrivenWorker("remote", handle::set);
+      } finally {
+        TENANT.remove();
+      }
+      AtomicReference<String> seenBySuccess = new AtomicReference<>();
+      worker.setCallback(v -> seenBySuccess.set(TENANT.get() + " on " + Thread.currentThread().getName()));
+      AtomicReference<String> seenByCancelled = new AtomicReference<>();
+      AsyncWorker<String> cancelled;
+      TENANT.set("globex");
+      try {
+        cancelled = manager.createDrivenWorker(c -> { });
+      } finally {
+        TENANT.remove();
+      }
+      cancelled.setFailureCallback(e -> seenByCancelled.set(TENANT.get()));
+
+      Thread completer = new Thread(() -> handle.get().succeed("ok"), "completer");
+      completer.start();
+      completer.join(10_000);
+      cancelled.cancel();
+
+      assertThat(seenBySuccess).hasValue("acme on completer");
+      assertThat(seenByCancelled).hasValue("globex");
+      assertThat(TENANT.get()).as("the cancelling thread's own context is back").isNull();
+    }
+  }
+
+  @Test
+  void aContextCaptureThatThrows_failsTheDrivenWorker_withoutCallingTheDriver() {
+    IllegalStateException broken = new IllegalStateException("no context");
+    try (AsyncWorkerManager manager = AsyncWorkerManager.builder().poolSize(1).contextPropagation(task -> {
+      throw broken;
+    }).build()) {
+      AtomicInteger calls = new AtomicInteger();
+      AsyncWorker<String> worker = manager.createDrivenWorker(c -> calls.incrementAndGet());
+      assertThat(worker.state()).isEqualTo(WorkerState.FAILED);
+      assertThatThrownBy(worker::getResult).isSameAs(broken);
+      assertThat(calls).hasValue(0);
+    }
   }
 }

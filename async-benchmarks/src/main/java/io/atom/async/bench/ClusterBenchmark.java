@@ -119,7 +119,7 @@ public class ClusterBenchmark {
         tearDown();
         throw new IllegalStateException(MEMBERS + " members did not join within " + JOIN_TIMEOUT_MILLIS + " ms");
       }
-      Thread.sleep(50);
+      Thread.sleep(50); // polls the members' view of the cluster until they all agree, within the deadline above
     }
     HazelcastInstance submitter = members.get(0);
     executor = submitter.getExecutorService(EXECUTOR);

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -115,6 +116,9 @@ public final class ClusterWorkerManager implements AutoCloseable {
     }
     if (builder.defaultTimeout != null) {
       local.defaultTimeout(builder.defaultTimeout);
+    }
+    if (builder.contextPropagation != null) {
+      local.contextPropagation(builder.contextPropagation);
     }
     AsyncWorkerManager manager = local.build();
     String executorName = builder.executorName != null ? builder.executorName : builder.name;
@@ -388,6 +392,7 @@ public final class ClusterWorkerManager implements AutoCloseable {
     private @Nullable WorkerObserver observer;
     private @Nullable Duration defaultTimeout;
     private @Nullable ClusterTaskContext taskContext;
+    private @Nullable UnaryOperator<Runnable> contextPropagation;
 
     private Builder(HazelcastInstance hazelcast) {
       this.hazelcast = hazelcast;
@@ -502,6 +507,21 @@ public final class ClusterWorkerManager implements AutoCloseable {
         throw new IllegalArgumentException("defaultTimeout must be positive but was " + timeout);
       }
       this.defaultTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Runs the workers' callbacks inside the submitting thread's context, captured at
+     * {@code createWorker}, as {@link AsyncWorkerManager.Builder#contextPropagation} does for a local
+     * manager's (the completion threads run them). The task itself gets the submitter's MDC on its
+     * member regardless; see {@link #taskContext} for more. Default: none.
+     *
+     * @param capture captures the current context around a callback
+     * @return this builder
+     * @throws NullPointerException if {@code capture} is null
+     */
+    public Builder contextPropagation(UnaryOperator<Runnable> capture) {
+      this.contextPropagation = Objects.requireNonNull(capture, "capture");
       return this;
     }
 

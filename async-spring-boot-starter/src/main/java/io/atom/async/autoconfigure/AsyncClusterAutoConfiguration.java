@@ -72,6 +72,9 @@ public final class AsyncClusterAutoConfiguration {
           timeout, "must be positive", "Set it to a positive duration such as 5m, or remove it for none.");
       builder.defaultTimeout(timeout);
     }
+    if (properties.getContextPropagation().isEnabled()) {
+      builder.contextPropagation(new ContextPropagation()); // the callbacks, as the local manager's
+    }
     metrics.ifAvailable(m -> builder.recorder(m.recorder(CLUSTER_MANAGER_BEAN)));
     observations.ifAvailable(o -> builder.observer(o.observer()));
     ClusterTaskContext taskContext = taskContexts.getIfUnique();

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -301,5 +302,46 @@ class AsyncClusterAutoConfigurationTests {
     } finally {
       brave.close();
     }
+  }
+
+  /** Gates that hold a task on its member until the test opens them. */
+  static final Map<String, CountDownLatch> GATES = new ConcurrentHashMap<>();
+
+  /** Waits, at most 10 s, for its gate, then answers. */
+  static final class Gated implements ClusterTask<String> {
+    private static final long serialVersionUID = 1L;
+    private final String id;
+
+    Gated(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public String call() throws InterruptedException {
+      return GATES.get(id).await(10, TimeUnit.SECONDS) ? "opened" : "gate never opened";
+    }
+  }
+
+  @Test
+  void callbacksOfClusterWorkers_runWithTheSubmittersMdc_onTheCompletionThreads() {
+    runner.withPropertyValues("atom.async.cluster.enabled=true").run(context -> {
+      ClusterWorkerManager cluster = context.getBean(ClusterWorkerManager.class);
+      String id = UUID.randomUUID().toString();
+      GATES.put(id, new CountDownLatch(1));
+      AsyncWorker<String> worker;
+      MDC.put("requestId", "r-42");
+      try {
+        worker = cluster.createWorker(new Gated(id));
+      } finally {
+        MDC.remove("requestId");
+      }
+      java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+      worker.setCallback(v -> seen.set(v + " with requestId " + MDC.get("requestId")));
+
+      GATES.get(id).countDown();
+
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.get() != null);
+      assertThat(seen).hasValue("opened with requestId r-42");
+    });
   }
 }
