@@ -442,10 +442,17 @@ class ClusterWorkerManagerTest {
   static final class Keyed implements ClusterTask<UUID>, HazelcastInstanceAware, PartitionAware<String> {
     private static final long serialVersionUID = 1L;
     private final String key;
+    private final long workMillis;
     private transient HazelcastInstance member;
 
     Keyed(String key) {
+      this(key, 0);
+    }
+
+    /** Works {@code workMillis} first (MemberLossTest's chunks). */
+    Keyed(String key, long workMillis) {
       this.key = key;
+      this.workMillis = workMillis;
     }
 
     @Override
@@ -459,7 +466,10 @@ class ClusterWorkerManagerTest {
     }
 
     @Override
-    public UUID call() {
+    public UUID call() throws InterruptedException {
+      if (workMillis > 0) {
+        Thread.sleep(workMillis); // the remote task under test: long enough that a batch is mid-way at a kill
+      }
       return member.getCluster().getLocalMember().getUuid();
     }
   }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.executor.LocalExecutorStats;
-import com.hazelcast.partition.PartitionAware;
 import io.atom.async.AsyncWorker;
 import io.atom.async.WorkerState;
 import java.time.Duration;
@@ -57,33 +56,6 @@ class MemberLossTest {
     }
   }
 
-  /** A chunk routed by its key: Hazelcast would resubmit it on its own, unseen, if it were sent by key. */
-  static final class KeyedChunk implements ClusterTask<UUID>, HazelcastInstanceAware, PartitionAware<Integer> {
-    private static final long serialVersionUID = 1L;
-    private final int key;
-    private transient HazelcastInstance member;
-
-    KeyedChunk(int key) {
-      this.key = key;
-    }
-
-    @Override
-    public Integer getPartitionKey() {
-      return key;
-    }
-
-    @Override
-    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-      this.member = hazelcastInstance;
-    }
-
-    @Override
-    public UUID call() throws InterruptedException {
-      Thread.sleep(5); // the remote task under test, as Chunk
-      return member.getCluster().getLocalMember().getUuid();
-    }
-  }
-
   @Test
   void aMemberTerminatedMidBatch_everyWorkerStillSucceeds_andOnlyItsHeldTasksAreResubmitted() {
     HazelcastInstance victim = MEMBERS.get(2);
@@ -92,7 +64,8 @@ class MemberLossTest {
       List<AsyncWorker<UUID>> workers = new ArrayList<>();
       for (int i = 0; i < 1_000; i++) {
         // Half at random, half by key: both kinds are resubmitted by us, and counted.
-        workers.add(i % 2 == 0 ? manager.createWorker("chunk", new Chunk()) : manager.createWorker("keyed", new KeyedChunk(i)));
+        workers.add(i % 2 == 0 ? manager.createWorker("chunk", new Chunk())
+            : manager.createWorker("keyed", new ClusterWorkerManagerTest.Keyed(String.valueOf(i), 5)));
       }
       await().atMost(Duration.ofSeconds(30)).until(() -> workers.stream().filter(AsyncWorker::isDone).count() >= 150);
 
