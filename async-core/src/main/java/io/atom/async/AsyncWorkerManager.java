@@ -931,24 +931,30 @@ public final class AsyncWorkerManager implements AutoCloseable {
     if (max == 0) {
       return List.of();
     }
-    // The newest at the head, so that the oldest `max` stay: O(n log max), one pass.
-    Comparator<AsyncWorker<?>> newestFirst = (a, b) -> Long.signum(b.startNanos() - a.startNanos());
-    PriorityQueue<AsyncWorker<?>> oldest = new PriorityQueue<>(Math.min(max, 1024), newestFirst);
+    // The newest at the head, so that the oldest `max` stay: O(n log max), one pass. A worker whose
+    // start no one timed is stamped now, on first sight (WorkerInfo's class comment); workers with
+    // the same stamp are ordered as the walk met them: each stripe of a tracker is newest first.
+    long seen = System.nanoTime();
+    Comparator<Listed> newestFirst = (a, b) -> a.start != b.start ? Long.signum(b.start - a.start)
+        : Long.compare(a.order, b.order);
+    PriorityQueue<Listed> oldest = new PriorityQueue<>(Math.min(max, 1024), newestFirst);
+    long[] order = {0L};
     forEachInFlight(w -> {
+      Listed l = new Listed(w, w.startNanos(seen), order[0]++);
       if (oldest.size() < max) {
-        oldest.add(w);
-      } else if (newestFirst.compare(w, oldest.peek()) > 0) { // w started before the newest kept
+        oldest.add(l);
+      } else if (newestFirst.compare(l, oldest.peek()) > 0) { // l started before the newest kept
         oldest.poll();
-        oldest.add(w);
+        oldest.add(l);
       }
     });
-    List<AsyncWorker<?>> sorted = new ArrayList<>(oldest);
+    List<Listed> sorted = new ArrayList<>(oldest);
     sorted.sort(newestFirst.reversed());
     long nowNanos = System.nanoTime();
     long nowMillis = System.currentTimeMillis();
     List<WorkerInfo> infos = new ArrayList<>(sorted.size());
-    for (AsyncWorker<?> w : sorted) {
-      WorkerInfo info = WorkerInfo.of(w, nowNanos, nowMillis, stuckThresholdNanos, false);
+    for (Listed l : sorted) {
+      WorkerInfo info = WorkerInfo.of(l.worker, nowNanos, nowMillis, stuckThresholdNanos, false);
       if (info != null) {
         infos.add(info); // null: it ended while we walked
       }
@@ -1035,6 +1041,19 @@ public final class AsyncWorkerManager implements AutoCloseable {
    */
   public Executor executor() {
     return executor;
+  }
+
+  /** A worker met by a listing's walk: its start and its place in the walk (ties: smaller is newer). */
+  private static final class Listed {
+    final AsyncWorker<?> worker;
+    final long start;
+    final long order;
+
+    Listed(AsyncWorker<?> worker, long start, long order) {
+      this.worker = worker;
+      this.start = start;
+      this.order = order;
+    }
   }
 
   /** Calls {@code action} with each in-flight worker here and in the scopes (weakly consistent). */

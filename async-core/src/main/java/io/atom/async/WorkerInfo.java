@@ -12,12 +12,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Times.</b> The core reads no clock per task for this: {@link #startedAt()} is derived from the
  * worker's start on the monotonic clock when the snapshot is taken, so it may be off by a wall-clock
- * adjustment made since. {@link #queuedFor()} and {@link #runningFor()} are exact when the manager
- * records metrics (a {@link AsyncWorkerManager.Builder#recorder recorder} or
- * {@link AsyncWorkerManager.Builder#recordStats() recordStats()}, as the starter's manager does). A
- * manager that records nothing does not note when a task began to run: the first listing or watchdog
- * pass that sees it running notes it then, so {@code runningFor} is a lower bound (short by up to the
- * time between the start and that first look) and {@code queuedFor} an upper bound.
+ * adjustment made since. All three are exact when the manager records metrics (a
+ * {@link AsyncWorkerManager.Builder#recorder recorder} or
+ * {@link AsyncWorkerManager.Builder#recordStats() recordStats()}, as the starter's manager does when
+ * the application has a {@code MeterRegistry}). A manager that records nothing reads no clock for a
+ * task that has no timeout, neither when it starts nor when it begins to run (each read costs about
+ * as much as a whole {@code FutureTask}): the first listing or watchdog pass that sees the worker
+ * notes its start then, and the first that sees it running notes that. So {@code startedAt} is then
+ * no earlier than the first listing that saw the worker (a worker with a timeout is timed from its
+ * start), {@code runningFor} a lower bound, and a worker first seen waiting shows {@code queuedFor}
+ * from that look; between two listings, the later one's times are short by at most the interval.
+ * The listing's order (oldest first) is by those times too.
  *
  * <p>A retried operation is one worker: {@code runningFor} counts from its first attempt, and
  * {@link #thread()}, {@link #stuck()} and {@link #stackTrace()} are those of its current attempt (an
@@ -72,7 +77,7 @@ public final class WorkerInfo {
     if (s != AsyncWorker.SCHEDULED && s != AsyncWorker.CLAIMED && s != AsyncWorker.RUNNING) {
       return null;
     }
-    long start = w.startNanos(); // written before SCHEDULED, which we have read
+    long start = w.startNanos(nowNanos); // written before SCHEDULED, which we have read; or stamped now
     long queued;
     long running;
     if (s == AsyncWorker.RUNNING) {

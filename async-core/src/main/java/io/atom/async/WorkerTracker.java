@@ -38,18 +38,18 @@ import org.jspecify.annotations.Nullable;
 final class WorkerTracker {
   static final int SWEEP_MIN = 64;
 
-  private static final VarHandle HEAD;
-  private static final VarHandle SWEEPING;
+  /**
+   * Array slots from one stripe's fields to the next stripe's (and to either end of the arrays): 32
+   * slots are 128 bytes of ints or compressed references, so no two stripes, and no stripe and
+   * another object, share a cache line or an adjacent-line prefetch pair. Arrays, because the JVM
+   * lays out an object's fields as it likes: padding fields around {@code head} in a class ended up
+   * with {@code head} at the object's end and the sweep countdown at its start, both sharing lines with
+   * the neighbouring objects (another stripe, or a scope's own fields that every ending task reads).
+   */
+  static final int PAD = 32;
 
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      HEAD = lookup.findVarHandle(Stripe.class, "head", Node.class);
-      SWEEPING = lookup.findVarHandle(Stripe.class, "sweeping", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle HEADS = MethodHandles.arrayElementVarHandle(Node[].class);
+  private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
   /** A worker's place in a stripe: cleared (worker = null) when the worker ends. */
   static final class Node {
@@ -67,18 +67,18 @@ final class WorkerTracker {
     }
   }
 
-  /** One Treiber stack, padded so that two stripes never share a cache line. */
-  @SuppressWarnings("unused") // the padding fields
-  static final class Stripe {
-    long p0, p1, p2, p3, p4, p5, p6;
-    volatile @Nullable Node head;
-    /** Pushes left before the next sweep; updated racily by adders (a heuristic, not a count). */
-    int untilSweep = SWEEP_MIN;
-    volatile int sweeping;
-    long q0, q1, q2, q3, q4, q5, q6;
-  }
-
-  private final Stripe[] stripes;
+  /**
+   * The stripes' Treiber stack heads: stripe {@code i}'s at {@code slot(i)}, read and CASed through
+   * {@link #HEADS} (volatile). The other slots stay null.
+   */
+  private final @Nullable Node[] heads;
+  /**
+   * Stripe {@code i}'s sweep state: at {@code slot(i)} the pushes left before its next sweep (updated
+   * racily by adders, plain: a heuristic, not a count), at {@code slot(i) + 1} 1 while a thread sweeps
+   * it (a try-lock, through {@link #INTS}).
+   */
+  private final int[] sweep;
+  private final int stripeCount;
   private final int mask;
 
   /**
@@ -88,17 +88,23 @@ final class WorkerTracker {
     if (Integer.bitCount(stripes) != 1) {
       throw new IllegalArgumentException("stripes must be a power of two but was " + stripes);
     }
-    this.stripes = new Stripe[stripes];
-    for (int i = 0; i < stripes; i++) {
-      this.stripes[i] = new Stripe();
-    }
+    this.stripeCount = stripes;
     this.mask = stripes - 1;
+    this.heads = new Node[(stripes + 1) * PAD];
+    this.sweep = new int[(stripes + 1) * PAD];
+    for (int i = 0; i < stripes; i++) {
+      sweep[slot(i)] = SWEEP_MIN;
+    }
+  }
+
+  private static int slot(int stripe) {
+    return (stripe + 1) * PAD;
   }
 
   /**
    * Stripes for a root manager, shared by any number of submitting threads: two per CPU, at least 4
    * (submitters outnumber cores, and each push should rarely meet another on its line), at most 64;
-   * a power of two. A stripe is about 150 bytes.
+   * a power of two. A stripe costs 256 bytes (128 of each array).
    */
   static int stripesForCpus(int cpus) {
     int wanted = Math.max(4, Math.min(64, 2 * cpus));
@@ -107,14 +113,14 @@ final class WorkerTracker {
 
   /** Pushes {@code node} (whose worker is set) onto the calling thread's stripe. */
   void add(Node node) {
-    Stripe s = stripes[mask == 0 ? 0 : spread(System.identityHashCode(Thread.currentThread())) & mask];
+    int at = slot(mask == 0 ? 0 : spread(System.identityHashCode(Thread.currentThread())) & mask);
     Node h;
     do {
-      h = s.head;
+      h = (Node) HEADS.getVolatile(heads, at);
       node.next = h;
-    } while (!HEAD.compareAndSet(s, h, node));
-    if (--s.untilSweep <= 0) {
-      trySweep(s);
+    } while (!HEADS.compareAndSet(heads, at, h, node));
+    if (--sweep[at] <= 0) {
+      trySweep(at);
     }
   }
 
@@ -122,14 +128,14 @@ final class WorkerTracker {
     return h ^ (h >>> 16);
   }
 
-  /** Unlinks the dead nodes of {@code s} after its head, unless another thread is sweeping it. */
-  private static void trySweep(Stripe s) {
-    if (!SWEEPING.compareAndSet(s, 0, 1)) {
+  /** Unlinks the dead nodes of the stripe at {@code at} after its head, unless another thread is sweeping it. */
+  private void trySweep(int at) {
+    if (!INTS.compareAndSet(sweep, at + 1, 0, 1)) {
       return;
     }
     try {
       int live = 0;
-      Node pred = s.head;
+      Node pred = (Node) HEADS.getVolatile(heads, at);
       if (pred != null) {
         if (pred.live() != null) {
           live++;
@@ -145,20 +151,20 @@ final class WorkerTracker {
           n = next;
         }
       }
-      s.untilSweep = Math.max(SWEEP_MIN, live);
+      sweep[at] = Math.max(SWEEP_MIN, live);
     } finally {
-      s.sweeping = 0;
+      INTS.setVolatile(sweep, at + 1, 0);
     }
   }
 
   /** How many stripes there are, for a walk by {@link #head(int)}. */
   int stripeCount() {
-    return stripes.length;
+    return stripeCount;
   }
 
   /** The newest node of stripe {@code i}; follow {@code next} and take {@link Node#live()}. */
   @Nullable Node head(int i) {
-    return stripes[i].head;
+    return (Node) HEADS.getVolatile(heads, slot(i));
   }
 
   /**
@@ -168,16 +174,16 @@ final class WorkerTracker {
    */
   void walked(int i, int live, int dead) {
     if (dead > live + SWEEP_MIN) {
-      trySweep(stripes[i]);
+      trySweep(slot(i));
     }
   }
 
   /** Calls {@code action} with each in-flight worker (weakly consistent); not on the task path. */
   void forEachLive(java.util.function.Consumer<AsyncWorker<?>> action) {
-    for (int i = 0; i < stripes.length; i++) {
+    for (int i = 0; i < stripeCount; i++) {
       int live = 0;
       int dead = 0;
-      for (Node n = stripes[i].head; n != null; n = n.next) {
+      for (Node n = head(i); n != null; n = n.next) {
         AsyncWorker<?> w = n.live();
         if (w != null) {
           live++;
@@ -193,10 +199,10 @@ final class WorkerTracker {
   /** How many workers are in flight (weakly consistent). */
   int countLive() {
     int count = 0;
-    for (int i = 0; i < stripes.length; i++) {
+    for (int i = 0; i < stripeCount; i++) {
       int live = 0;
       int dead = 0;
-      for (Node n = stripes[i].head; n != null; n = n.next) {
+      for (Node n = head(i); n != null; n = n.next) {
         if (n.live() != null) {
           live++;
         } else {
@@ -215,10 +221,10 @@ final class WorkerTracker {
    */
   int countIn(boolean pending) {
     int count = 0;
-    for (int i = 0; i < stripes.length; i++) {
+    for (int i = 0; i < stripeCount; i++) {
       int live = 0;
       int dead = 0;
-      for (Node n = stripes[i].head; n != null; n = n.next) {
+      for (Node n = head(i); n != null; n = n.next) {
         AsyncWorker<?> w = n.live();
         if (w == null) {
           dead++;
@@ -241,9 +247,9 @@ final class WorkerTracker {
    * first one.
    */
   boolean anyNotDone() {
-    for (int i = 0; i < stripes.length; i++) {
+    for (int i = 0; i < stripeCount; i++) {
       int dead = 0;
-      for (Node n = stripes[i].head; n != null; n = n.next) {
+      for (Node n = head(i); n != null; n = n.next) {
         AsyncWorker<?> w = n.worker;
         if (w != null && !w.isDone()) {
           walked(i, 0, dead); // the dead run before the first live one is what every call pays
@@ -258,16 +264,16 @@ final class WorkerTracker {
 
   /** Sweeps every stripe now (not on the task path): for tests and for a manager going idle. */
   void sweepAll() {
-    for (Stripe s : stripes) {
-      trySweep(s);
+    for (int i = 0; i < stripeCount; i++) {
+      trySweep(slot(i));
     }
   }
 
   /** How many nodes the stripes hold, dead ones included (for tests of the memory bound). */
   int nodeCount() {
     int count = 0;
-    for (Stripe s : stripes) {
-      for (Node n = s.head; n != null; n = n.next) {
+    for (int i = 0; i < stripeCount; i++) {
+      for (Node n = head(i); n != null; n = n.next) {
         count++;
       }
     }

@@ -96,19 +96,28 @@ class HardTimeoutTest {
   }
 
   @Test
-  void setTimeoutAfterStart_countsFromStart_andFiresAtOnceIfAlreadyPast() throws Exception {
-    ManualExecutor executor = new ManualExecutor();
-    AsyncWorker<Integer> worker = new AsyncWorker<>(executor);
-    worker.startAsync(() -> 1);
-    // Wait (bounded) until a little time has passed since the start, then set a shorter timeout.
-    long start = System.nanoTime();
-    while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(5)) {
+  void setTimeoutAfterStart_countsFromTheCall_beforeStart_fromTheStart() throws Exception {
+    ManualScheduler scheduler = new ManualScheduler();
+    AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(new ManualExecutor()).scheduler(scheduler)
+        .build();
+    AsyncWorker<Integer> before = manager.newWorker();
+    before.setTimeout(Duration.ofSeconds(10));
+    before.startAsync(() -> 1);
+    AsyncWorker<Integer> after = manager.createWorker(() -> 2); // queued: the executor runs nothing
+    // Let time pass since both starts (bounded busy wait: the clock itself is under test).
+    long started = System.nanoTime();
+    while (System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(200)) {
       Thread.onSpinWait();
     }
-    worker.setTimeout(Duration.ofNanos(1));
-    assertThatThrownBy(() -> worker.getResult(Duration.ofSeconds(10))).isInstanceOf(AsyncTimeoutException.class)
-        .hasMessageContaining("timed out after PT0.000000001S");
-    assertThat(worker.state()).isEqualTo(WorkerState.TIMED_OUT);
+    after.setTimeout(Duration.ofSeconds(10));
+    // ManualScheduler keeps each delay as it was asked for. The one set before the start was armed at
+    // the start with all 10 s; the one set 200 ms after its start counts from the call, as
+    // CompletableFuture.orTimeout does, so it was armed with all 10 s too, not with 9.8 s.
+    assertThat(scheduler.pending()).extracting(p -> p.getDelay(TimeUnit.MILLISECONDS))
+        .hasSize(2).allSatisfy(ms -> assertThat(ms).isBetween(9_900L, 10_000L));
+    scheduler.fireAll();
+    assertThatThrownBy(after::getResult).isInstanceOf(AsyncTimeoutException.class).hasMessageContaining("PT10S");
+    assertThat(before.state()).isEqualTo(WorkerState.TIMED_OUT);
   }
 
   @Test
@@ -130,7 +139,7 @@ class HardTimeoutTest {
     own.setTimeout(Duration.ofSeconds(2));
     own.startAsync(() -> 2);
     assertThat(scheduler.pending()).extracting(s -> s.getDelay(TimeUnit.SECONDS))
-        .containsExactlyInAnyOrder(29L, 1L); // remaining delays, a few ms already gone
+        .containsExactlyInAnyOrder(30L, 2L); // counted from the start, which is when they were armed
     assertThatThrownBy(() -> byDefault.setTimeout(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
     scheduler.fireAll();
     assertThatThrownBy(byDefault::getResult).hasMessageContaining("PT30S");

@@ -174,7 +174,9 @@ class OperationsTest {
 
       List<WorkerInfo> all = manager.inFlightWorkers(10);
       assertThat(all).hasSize(4);
-      assertThat(all.get(0).scope()).as("the manager's own worker").isZero();
+      // A manager that records nothing notes a start at the first listing: the four are first seen
+      // together, so only each thread's own order is known (WorkerInfo); find the manager's own by scope.
+      assertThat(all).filteredOn(i -> i.scope() == 0L).as("the manager's own worker").hasSize(1);
       long scopeA = info(all, a1).scope();
       assertThat(scopeA).isPositive();
       assertThat(info(all, a2).scope()).isEqualTo(scopeA);
@@ -248,6 +250,41 @@ class OperationsTest {
         manager.inFlightWorker(running.id()).orElseThrow().runningFor().compareTo(first.runningFor()) > 0);
     WorkerInfo later = manager.inFlightWorker(running.id()).orElseThrow();
     assertThat(later.queuedFor()).as("fixed once the start is noted").isEqualTo(first.queuedFor());
+  }
+
+  @Test
+  void withoutARecorder_aStartIsNotedAtTheFirstLook_andKept_withARecorderItIsExact() throws Exception {
+    AsyncWorkerManager plain = manager(AsyncWorkerManager.builder().poolSize(1));
+    AsyncWorkerManager recording = manager(AsyncWorkerManager.builder().poolSize(1).recordStats());
+    TaskGate other = new TaskGate();
+    plain.createWorker(gate::block);
+    recording.createWorker(other::block);
+    gate.awaitStarted();
+    other.awaitStarted();
+    try {
+      AsyncWorker<Integer> queued = plain.createWorker(() -> 1);
+      AsyncWorker<Integer> timed = recording.createWorker(() -> 2);
+      spin(Duration.ofMillis(100));
+
+      WorkerInfo first = plain.inFlightWorker(queued.id()).orElseThrow();
+      assertThat(first.queuedFor()).as("no clock read at the start: timed from this first look").isZero();
+      assertThat(recording.inFlightWorker(timed.id()).orElseThrow().queuedFor())
+          .as("a recording manager times the queue wait from the start").isGreaterThanOrEqualTo(Duration.ofMillis(100));
+      spin(Duration.ofMillis(100));
+      WorkerInfo later = plain.inFlightWorkers(10).stream().filter(i -> i.id() == queued.id()).findFirst().orElseThrow();
+      assertThat(later.queuedFor()).as("kept from the first look").isGreaterThanOrEqualTo(Duration.ofMillis(100));
+      assertThat(Duration.between(first.startedAt(), later.startedAt()).abs()).isLessThan(Duration.ofMillis(20));
+    } finally {
+      other.release();
+    }
+  }
+
+  /** Lets {@code time} pass on the monotonic clock (bounded busy wait: the clock itself is under test). */
+  private static void spin(Duration time) {
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < time.toNanos()) {
+      Thread.onSpinWait();
+    }
   }
 
   // ------------------------------------------------------------ watchdog
