@@ -59,6 +59,8 @@ final class RetryRun<T> extends AbstractExecutorService
   private final @Nullable Runnable contextual;
   /** The context capture threw: the op ends FAILED with it instead of running. */
   private final @Nullable Throwable captureFailed;
+  /** True while this thread runs the engine's next step in place of a zero delay (see schedule). */
+  private boolean goingOn;
   /** Cleared by a cancel(false) of the op (its CompletableFuture view): the attempt is not interrupted. */
   private volatile boolean interruptAttempts = true;
 
@@ -493,13 +495,68 @@ final class RetryRun<T> extends AbstractExecutorService
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
     // Called on the thread that saw the attempt fail, inside the submitter's context (restored there
-    // by the decorated attempt or timer): capture it again for the next attempt.
+    // by the decorated attempt or timer).
+    if (delay <= 0L && !goingOn) {
+      // No delay: go on here rather than hop to the timer thread and back (two thread wake-ups per
+      // retry); the engine's next step submits the next attempt to the pool at once. Once per stack:
+      // with an executor that runs tasks on the caller, the next attempt fails inside this call, and
+      // its own retry takes the timer, so attempts never nest. The flag is only ever read by the
+      // thread that set it or by a later attempt's thread, for which either path is right.
+      goingOn = true;
+      try {
+        command.run();
+      } finally {
+        goingOn = false;
+      }
+      return WENT_ON;
+    }
+    // Capture the context again for the next attempt, which the timer thread starts.
     ScheduledFuture<?> f = scheduler.schedule(op.decorate(command), delay, unit);
     pendingDelay = f;
     if (op.isDone()) {
       f.cancel(false); // cancelled meanwhile: onOpDone() may have missed this delay
     }
     return f;
+  }
+
+  /** What schedule() returns for a zero delay it did not schedule: the step has run. */
+  private static final ScheduledFuture<?> WENT_ON = new WentOn();
+
+  private static final class WentOn implements ScheduledFuture<Object> {
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return 0L;
+    }
+
+    @Override
+    public int compareTo(java.util.concurrent.Delayed other) {
+      return Long.compare(0L, other.getDelay(TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      return false;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
+
+    @Override
+    public boolean isDone() {
+      return true;
+    }
+
+    @Override
+    public @Nullable Object get() {
+      return null;
+    }
+
+    @Override
+    public @Nullable Object get(long timeout, TimeUnit unit) {
+      return null;
+    }
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -117,7 +118,40 @@ class RetryTest {
     assertThat(tiny.delayMillis(1)).isEqualTo(1L);
     RetryPolicy<String> zero = RetryPolicy.<String>builder().maxAttempts(3).backoff(BackoffStrategy.FIXED)
         .initialDelay(Duration.ZERO).build();
-    assertThat(firedDelaysMillis(zero, 2)).containsExactly(0L, 0L);
+    Flaky flaky = new Flaky(2);
+    AsyncWorker<String> op = manager.retry(flaky, zero);
+    for (int i = 0; i < 10 && !op.isDone(); i++) {
+      executor.runAll(); // each failed attempt queues the next one itself
+      assertThat(scheduler.scheduled).as("no delay: no hop through the timer").isEmpty();
+    }
+    assertThat(op.getResult()).isEqualTo("ok");
+    assertThat(flaky.calls).hasValue(3);
+  }
+
+  @Test
+  void zeroDelay_onAnExecutorThatRunsOnTheCaller_neverNestsAttempts() throws Exception {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+    try (AsyncWorkerManager inline = AsyncWorkerManager.builder().name("inline").executor(Runnable::run)
+        .scheduler(timer).build()) {
+      java.util.Set<Integer> depths = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      AtomicInteger calls = new AtomicInteger();
+      RetryPolicy<String> zero = RetryPolicy.<String>builder().maxAttempts(40).backoff(BackoffStrategy.FIXED)
+          .initialDelay(Duration.ZERO).build();
+      AsyncWorker<String> op = inline.retry(() -> {
+        depths.add(Thread.currentThread().getStackTrace().length);
+        if (calls.incrementAndGet() < 40) {
+          throw new IOException("failure " + calls.get());
+        }
+        return "ok";
+      }, zero);
+      assertThat(op.getResult(Duration.ofSeconds(30))).isEqualTo("ok");
+      assertThat(calls).hasValue(40);
+      // An attempt goes on in the failed one's stack at most once before the timer unwinds it: a few
+      // depths (the start, the timer's thread, each with one nested attempt), not one per attempt.
+      assertThat(depths).as("stack depths of the 40 attempts").hasSizeLessThanOrEqualTo(4);
+    } finally {
+      timer.shutdownNow();
+    }
   }
 
   // ------------------------------------------------------------ outcomes and handlers

@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       the engine allows, and 1 ms): ours ({@code manager.retry(task, policy).getResult()}) vs the same
  *       reschedule written by hand on a {@code ScheduledExecutorService} ({@link HandRolledRetry}), and vs
  *       resilience4j's {@code Retry.executeCompletionStage} (the engine ours is built on) with the same
- *       pool, timer and delay.
+ *       pool, timer and delay. With no delay, ours goes on from the thread that saw the attempt fail
+ *       (the next attempt is submitted to the pool at once); the peers hop through the timer thread.
  *   <li>Succeeds on the first attempt: ours ({@code manager.retry}) vs a bare worker of the same manager
  *       ({@code manager.createWorker(task).getResult()}).
  * </ul>
