@@ -58,8 +58,16 @@ FAN_OUT_P95 = [
     ("FanOutBenchmark.oursScopeOnSpringExecutorWithMetrics", "ours, Spring executor, metrics on", True),
 ]
 
+INLINE_COST = [
+    ("InlineCostBenchmark.futureTask", "`FutureTask` created, run and read (peer)"),
+    ("InlineCostBenchmark.createWorker", "`manager.createWorker` + `getResult`, no metrics"),
+    ("InlineCostBenchmark.scope", "a scope's `createWorker` + `waitForAll` + `getResult`, no metrics"),
+    ("InlineCostBenchmark.createWorkerRecording", "`manager.createWorker` + `getResult`, `recordStats()`"),
+    ("InlineCostBenchmark.scopeRecording", "a scope, `recordStats()`"),
+]
+
 RECORDING_COST = [
-    ("RecordingCostBenchmark.nanoTime", "`System.nanoTime()` (the core reads it twice per recorded task)"),
+    ("RecordingCostBenchmark.nanoTime", "`System.nanoTime()` (the core reads it 3 times per recorded task, never for a task no one records or times)"),
     ("RecordingCostBenchmark.currentTimeMillis", "`System.currentTimeMillis()` (a Micrometer timer's max reads it per record)"),
     ("RecordingCostBenchmark.timerRecord", "`Timer.record`, no pause detector (the starter's timers)"),
     ("RecordingCostBenchmark.timerRecordWithPauseDetector", "`Timer.record`, the registry's default pause detector"),
@@ -303,7 +311,8 @@ def main():
     out.append("### Where the cost of metrics goes")
     out.append("")
     out.append("Average time per call on 2 threads sharing each meter (lower is better). A task with metrics on "
-               "pays 2 clock reads of its own and 2 `Timer.record`s (each with a wall-clock read for its max):")
+               "pays 3 clock reads of its own (its start, the start of its run, its end: one read ends the queue "
+               "wait and starts the run) and 2 `Timer.record`s (each with a wall-clock read for its max):")
     out.append("")
     out.append("| call | ns per call |")
     out.append("|---|---:|")
@@ -314,6 +323,28 @@ def main():
             continue
         m = r["primaryMetric"]
         out.append(f"| {name} | {pm(m['score'], m.get('scoreError'), 1)} |")
+    out.append("")
+
+    out.append("### What a task costs on one thread")
+    out.append("")
+    out.append("Every task run on the calling thread (an executor that runs what it is given at once), so that "
+               "no queue, lock or wake-up decides the figure: the instructions, allocations and atomic writes of "
+               "the task's own path, which the pooled benchmarks above cannot tell apart from run to run. "
+               "Average time per task over batches of 1,000, each result read (lower is better):")
+    out.append("")
+    out.append("| variant | ns per task | vs FutureTask |")
+    out.append("|---|---:|---:|")
+    base = jmh.find("InlineCostBenchmark.futureTask", "avgt")
+    for bench, name in INLINE_COST:
+        r = jmh.find(bench, "avgt")
+        if r is None:
+            out.append(f"| {name} | not run | |")
+            continue
+        m = r["primaryMetric"]
+        err = m.get("scoreError")
+        q = fmt(m["score"] / base["primaryMetric"]["score"], 2) if base else "—"
+        out.append(f"| {name} | {pm(m['score'] / 1000, err / 1000 if isinstance(err, (int, float)) else None, 1)} "
+                   f"| {q} |")
     out.append("")
 
     out.append("## Many submitters: 8 threads fanning out 1,000 tasks each on one pool")
@@ -403,6 +434,28 @@ def main():
         out.append(f"Ours / hand-rolled: {fmt(ours / hand, 2)}.")
     else:
         out.append("not run")
+    out.append("")
+
+    out.append("## Fork by fork")
+    out.append("")
+    out.append("The mean of each JMH fork (a fresh JVM) of every throughput and average-time result, in the "
+               "order they ran. On a 2-core VM, where the pool's threads and the submitters outnumber the cores, "
+               "forks of the same code can run at different speeds for their whole run (up to 2x apart for the "
+               "8-submitter shape): the peers show it as much as ours, so a ratio means something only over "
+               "several forks.")
+    out.append("")
+    out.append("| benchmark | params | mode | fork means | unit |")
+    out.append("|---|---|---|---|---|")
+    for r in jmh.results:
+        if r["mode"] not in ("thrpt", "avgt"):
+            continue
+        m = r["primaryMetric"]
+        forks = [sum(f) / len(f) for f in m.get("rawData", []) if f]
+        if len(forks) < 2:
+            continue
+        params = ", ".join(f"{k}={v}" for k, v in r.get("params", {}).items())
+        out.append(f"| {r['benchmark'].replace(PKG, '')} | {params} | {r['mode']} | "
+                   f"{', '.join(fmt(x) for x in forks)} | {m['scoreUnit']} |")
     out.append("")
 
     out.append("## Every JMH result")

@@ -4,7 +4,8 @@
 #   async-benchmarks/run.sh [quick|full] [extra JMH arguments...]
 #
 #   quick  checking: 1 fork, 2 x 0.5 s warm-up, 5 x 0.3 s measurement per benchmark; under 3 minutes on 2 cores
-#   full   publishing: 2 forks, 5 x 1 s warm-up, 5 x 2 s measurement; about 20 minutes on 2 cores
+#   full   publishing: 5 forks, 3 x 1 s warm-up, 3 x 1 s measurement per benchmark; about 35 minutes on 2 cores
+#          (forks of the same code drift apart on a small VM: more, shorter forks average that out)
 #
 # Steps: builds the shaded JMH jar (./mvnw -B -q -pl async-benchmarks -am package -DskipTests), runs every JMH
 # benchmark with -rf json, runs the queued-memory and 10,000-retries programs, then report.py turns the three
@@ -23,7 +24,7 @@ case "$mode" in
     proof_rounds=3
     ;;
   full)
-    jmh_opts=(-f 2 -wi 5 -w 1s -i 5 -r 2s)
+    jmh_opts=(-f 5 -wi 3 -w 1s -i 3 -r 1s)
     mem_rounds=5
     proof_warmups=3
     proof_rounds=9

@@ -56,14 +56,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 // The full mode of run.sh, for a run of the jar alone; run.sh passes its own options, which keep these JVM
 // flags: the JDK internals Hazelcast asks for (as async-hazelcast's tests pass them).
-@Fork(value = 2, jvmArgsAppend = {"--add-modules", "java.se",
+@Fork(value = 5, jvmArgsAppend = {"--add-modules", "java.se",
     "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
     "--add-opens", "java.base/java.lang=ALL-UNNAMED",
     "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
     "--add-opens", "java.management/sun.management=ALL-UNNAMED",
     "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"})
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
 public class ClusterBenchmark {
 
   /** Members of the cluster, all in the benchmark's JVM. */

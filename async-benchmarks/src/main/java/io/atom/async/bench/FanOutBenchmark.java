@@ -43,9 +43,9 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 // The full mode of run.sh, for a run of the jar alone; run.sh passes its own options.
-@Fork(2)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 2)
+@Fork(5)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
 public class FanOutBenchmark {
 
   /** Tasks per operation. */

@@ -103,6 +103,26 @@ class BenchmarksSmokeTest {
   }
 
   @Test
+  void inlineCost_everyVariantRunsEachTaskOnTheCaller_andTheRecordingOnesCountThem() throws Exception {
+    InlineCostBenchmark b = new InlineCostBenchmark();
+    b.setUp();
+    try {
+      for (int i = 0; i < CALLS; i++) {
+        assertEquals(InlineCostBenchmark.TASKS, b.futureTask());
+        assertEquals(InlineCostBenchmark.TASKS, b.createWorker());
+        assertEquals(InlineCostBenchmark.TASKS, b.scope());
+        assertEquals(InlineCostBenchmark.TASKS, b.createWorkerRecording());
+        assertEquals(InlineCostBenchmark.TASKS, b.scopeRecording());
+      }
+      assertEquals(0, b.manager.inFlightCount());
+      assertEquals(2L * CALLS * InlineCostBenchmark.TASKS,
+          b.recording.stats().ended(io.atom.async.WorkerState.SUCCEEDED));
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @Test
   void retry_everyVariantSucceedsOnTheThirdOrFirstAttempt() throws Exception {
     for (long delay : new long[] {0, 1}) {
       RetryBenchmark.FailTwice s = new RetryBenchmark.FailTwice();
