@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Memory.</b> A manager tracks in-flight workers only: a worker lets go of its tracking as it
  * ends, so a long-lived manager holds no finished worker, result or task (callers keep their own
  * references); the few bytes of a finished worker's tracking node are reclaimed as new work arrives
- * (at most about twice the peak of workers in flight, plus 64 per submitting thread's stripe).
+ * (at most about twice the peak of workers in flight, plus 64 per list of a stripe).
  * Failures are kept for the next {@code waitForAll}, at most {@value #MAX_REPORTED_FAILURES} of them
  * plus a count of the rest.
  *
@@ -686,7 +686,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
    */
   private boolean cancelTracked(int[] cancelled) {
     boolean queued = parent == null; // the root purges whatever it finds, as it always has
-    for (int i = 0; i < workers.stripeCount(); i++) {
+    for (int i = 0; i < workers.listCount(); i++) {
       int live = 0;
       int dead = 0;
       for (WorkerTracker.Node n = workers.head(i); n != null; n = n.next) {
@@ -784,7 +784,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
   /** Waits once for each worker seen; returns how many were seen, or -1 if the deadline passed. */
   private int awaitPass(boolean timed, long deadline) {
     int seen = 0;
-    for (int i = 0; i < workers.stripeCount(); i++) {
+    for (int i = 0; i < workers.listCount(); i++) {
       int dead = 0;
       int live = 0;
       for (WorkerTracker.Node n = workers.head(i); n != null; n = n.next) {
@@ -933,7 +933,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     }
     // The newest at the head, so that the oldest `max` stay: O(n log max), one pass. A worker whose
     // start no one timed is stamped now, on first sight (WorkerInfo's class comment); workers with
-    // the same stamp are ordered as the walk met them: each stripe of a tracker is newest first.
+    // the same stamp are ordered as the walk met them: each list of a tracker is newest first.
     long seen = System.nanoTime();
     Comparator<Listed> newestFirst = (a, b) -> a.start != b.start ? Long.signum(b.start - a.start)
         : Long.compare(a.order, b.order);
@@ -991,7 +991,7 @@ public final class AsyncWorkerManager implements AutoCloseable {
     if (id <= 0L) {
       return null; // ids are positive
     }
-    for (int i = 0; i < workers.stripeCount(); i++) {
+    for (int i = 0; i < workers.listCount(); i++) {
       for (WorkerTracker.Node n = workers.head(i); n != null; n = n.next) {
         AsyncWorker<?> w = n.live();
         // A worker whose id no one asked for cannot be the one asked about: assign nothing here.

@@ -92,6 +92,70 @@ class WorkerTrackerStressTest {
   }
 
   @Test
+  void aScopeFedByEightThreadsAtOnce_losesNoWorker_whetherItsOwnerOrAnotherThreadPushedIt() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (AsyncWorkerManager root = AsyncWorkerManager.builder().executor(pool).build()) {
+      CyclicBarrier gate = new CyclicBarrier(THREADS + 1);
+      AtomicReference<Throwable> error = new AtomicReference<>();
+      AtomicReference<AsyncWorkerManager> shared = new AtomicReference<>();
+      AtomicReference<CountDownLatch> release = new AtomicReference<>();
+      Queue<AsyncWorker<Integer>> blocked = new ConcurrentLinkedQueue<>();
+      List<Thread> racers = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        // One of them claims the scope's stripe with its first push and pushes without a CAS; the
+        // seven others push onto its shared list by CAS, all at once.
+        racers.add(Racer.start("feeder-" + t, gate, error, () -> {
+          AsyncWorkerManager scope = shared.get();
+          CountDownLatch latch = release.get();
+          for (int i = 0; i < PER_THREAD; i++) {
+            if (i % 2 == 0) {
+              blocked.add(scope.createWorker(() -> {
+                latch.await(20, TimeUnit.SECONDS);
+                return 0;
+              }));
+            } else {
+              scope.createWorker(() -> 1);
+            }
+          }
+        }));
+      }
+      try {
+        for (int round = 0; round < ROUNDS; round++) {
+          blocked.clear();
+          CountDownLatch latch = new CountDownLatch(1);
+          release.set(latch);
+          AsyncWorkerManager scope = root.newScope();
+          shared.set(scope);
+          gate.await(10, TimeUnit.SECONDS);
+          gate.await(60, TimeUnit.SECONDS);
+          assertThat(error.get()).as("round %d", round).isNull();
+          assertThat(blocked).hasSize(THREADS * PER_THREAD / 2);
+          assertThat(scope.inFlightCount()).as("round %d: every blocked worker is tracked", round)
+              .isGreaterThanOrEqualTo(blocked.size());
+
+          scope.cancelAll();
+
+          for (AsyncWorker<Integer> w : blocked) {
+            assertThat(w.isDone()).as("round %d: cancelAll reached %s", round, w).isTrue();
+          }
+          latch.countDown();
+          assertThat(scope.waitForAll(Duration.ofSeconds(30))).as("round %d", round).isTrue();
+          assertThat(scope.inFlightCount()).isZero();
+          scope.tracker().sweepAll();
+          assertThat(scope.tracker().nodeCount()).as("round %d: only the lists' heads are left (a sweep keeps "
+              + "the head)", round).isLessThanOrEqualTo(scope.tracker().listCount());
+          assertNoDeadNodeHoldsAWorker(scope.tracker());
+          scope.close();
+        }
+      } finally {
+        racers.forEach(Thread::interrupt);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aLongLivedManager_keepsNoFinishedWorker_andABoundedNumberOfDeadNodes() {
     ManualExecutor executor = new ManualExecutor();
     AsyncWorkerManager manager = AsyncWorkerManager.builder().executor(executor).build();
@@ -201,7 +265,7 @@ class WorkerTrackerStressTest {
   }
 
   private static void assertNoDeadNodeHoldsAWorker(WorkerTracker tracker) {
-    for (int i = 0; i < tracker.stripeCount(); i++) {
+    for (int i = 0; i < tracker.listCount(); i++) {
       for (WorkerTracker.Node n = tracker.head(i); n != null; n = n.next) {
         AsyncWorker<?> w = n.worker;
         assertThat(w == null || !w.isDone()).as("a finished worker is held by a node: %s", w).isTrue();
