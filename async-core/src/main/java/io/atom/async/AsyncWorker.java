@@ -75,18 +75,22 @@ public final class AsyncWorker<T> {
    * The thread whose terminal CAS wins runs finish() exactly once: it cancels the timer, tells the
    * manager, then swaps `stack` (waiters and callbacks, a Treiber stack) for TOMBSTONE and fires what
    * it took. A callback registered after the swap finds TOMBSTONE and runs on the caller. "Done" for
-   * waiters means TOMBSTONE, so whoever wakes from a wait sees the manager's bookkeeping finished.
+   * waiters means a taken stack, so whoever wakes from a wait sees the manager's bookkeeping finished.
+   * The common end has nothing on the stack (no callback, and the result read later): finish() then
+   * takes it by CAS null -> SETTLED, which also means `settled`, and is done with one atomic write.
    *
    * `runner` is the thread inside the task (set before the claim so that a canceller that wins after
    * the claim always finds it). A canceller interrupts it through the INTERRUPTING -> INTERRUPTED
    * handshake, as FutureTask does; a runner that lost waits for INTERRUPTED before it leaves and then
    * clears its interrupt flag, so a cancellation can never interrupt the next task of that pool
-   * thread. A runner that won keeps `runner` set while finish() runs its callbacks. An outside driver
+   * thread. A runner that won keeps `runner` set while finish() runs its callbacks (a finish() that
+   * found no callbacks clears it before it takes the stack). An outside driver
    * (retry) claims `runner` with COMPLETING instead, so only one completer writes `outcome`.
    *
-   * waitForCompletion() waits for more than the end: for `settled` (finish() has fired its nodes) and
-   * for `runner == null` (the task has left its thread). Whoever makes either true wakes the waiters
-   * on `released`, a second small stack. A callback that waits for its own worker (`finisher`) does
+   * waitForCompletion() waits for more than the end: for `settled` (finish() has fired its nodes, or
+   * the stack is SETTLED) and for `runner == null` (the task has left its thread). Whoever makes either
+   * true wakes the waiters on `released`, a second small stack; a waiter gets there only after it saw
+   * the stack taken, so a finish() that takes it as SETTLED has no one to wake. A callback that waits for its own worker (`finisher`) does
    * not wait for itself.
    *
    * A timeout is one Timer on the shared scheduler; it holds the worker only until the worker ends,
@@ -133,6 +137,8 @@ public final class AsyncWorker<T> {
   static final int TIMED_OUT = 7;
 
   private static final Object TOMBSTONE = new Object();
+  /** The stack taken by a finish() that found it empty: done and settled at once (see finish). */
+  private static final Object SETTLED = new Object();
   private static final Object INTERRUPTING = new Object();
   private static final Object INTERRUPTED = new Object();
   private static final Object COMPLETING = new Object();
@@ -183,7 +189,10 @@ public final class AsyncWorker<T> {
   private @Nullable Object outcome;
   /** The thread inside the task, INTERRUPTING, INTERRUPTED, or null. */
   private volatile @Nullable Object runner;
-  /** Completion nodes (newest first), or TOMBSTONE once finish() has taken them. */
+  /**
+   * Completion nodes (newest first); once finish() has taken them TOMBSTONE, or SETTLED if there were
+   * none (then `settled` is implied and never written).
+   */
   private volatile @Nullable Object stack;
   /** Threads in waitForCompletion waiting for `settled` and for the task to leave its thread. */
   private volatile @Nullable Node released;
@@ -989,6 +998,19 @@ public final class AsyncWorker<T> {
       }
       m.workerDone(this, end);
     }
+    if (stack == null && !(observation instanceof WorkerObserver.Observed)) {
+      // Nothing registered (no callback, no waiter): nothing to fire, so the CAS that takes the empty
+      // stack settles the worker too, and no one can be waiting on `released` yet (waitForCompletion
+      // waits for a taken stack first). One atomic write where the general path takes three.
+      if (leaving) {
+        RUNNER.setRelease(this, null); // ordered before the CAS: whoever reads SETTLED reads null here
+      }
+      if (STACK.compareAndSet(this, null, SETTLED)) {
+        return;
+      }
+      // A callback or a waiter came in meanwhile: the general path, with `runner` already cleared
+      // (the callbacks are not the task; waiters wait for `settled` as well).
+    }
     finisher = Thread.currentThread();
     Object head = STACK.getAndSet(this, TOMBSTONE);
     if (head instanceof Node) {
@@ -1434,7 +1456,17 @@ public final class AsyncWorker<T> {
 
   /** finish() has taken the stack: the manager's bookkeeping for this worker is done. */
   boolean isFinished() {
-    return stack == TOMBSTONE;
+    return taken(stack);
+  }
+
+  /** Whether finish() has taken the stack (TOMBSTONE or SETTLED). */
+  private static boolean taken(@Nullable Object head) {
+    return head == TOMBSTONE || head == SETTLED;
+  }
+
+  /** finish() has fired every node it took (or found none): see waitForCompletion(). */
+  private boolean isSettled() {
+    return settled || stack == SETTLED;
   }
 
   // ---------------------------------------------------------------- for operations (listing, watchdog)
@@ -1565,7 +1597,7 @@ public final class AsyncWorker<T> {
   private void addNode(Node node) {
     for (;;) {
       Object head = stack;
-      if (head == TOMBSTONE) {
+      if (taken(head)) {
         node.fire(this); // already finished: run on the caller
         return;
       }
@@ -1590,7 +1622,7 @@ public final class AsyncWorker<T> {
    * is done too (what waitForAll needs). Returns false if the timed wait expired.
    */
   boolean awaitDone(boolean timed, long nanos) {
-    if (stack == TOMBSTONE) {
+    if (taken(stack)) {
       return true;
     }
     long deadline = timed ? Durations.deadline(System.nanoTime(), nanos) : 0L;
@@ -1598,7 +1630,7 @@ public final class AsyncWorker<T> {
     boolean queued = false;
     for (;;) {
       Object head = stack;
-      if (head == TOMBSTONE) {
+      if (taken(head)) {
         return true;
       }
       if (Thread.interrupted()) {
@@ -1621,7 +1653,7 @@ public final class AsyncWorker<T> {
         if (nanos <= 0L) {
           w.thread = null;
           unlinkDeadWaiters(STACK);
-          return stack == TOMBSTONE;
+          return taken(stack);
         }
         LockSupport.parkNanos(this, nanos);
       } else {
@@ -1653,7 +1685,7 @@ public final class AsyncWorker<T> {
     for (;;) {
       // Waker: sets its condition, then takes `released`. Waiter: pushes, then reads both
       // conditions. With volatiles one of us sees the other: no lost wakeup.
-      if (settled && runner == null) {
+      if (isSettled() && runner == null) {
         if (w != null && w.thread != null) {
           w.thread = null;
           unlinkDeadWaiters(RELEASED);
@@ -1683,7 +1715,7 @@ public final class AsyncWorker<T> {
         if (nanos <= 0L) {
           w.thread = null;
           unlinkDeadWaiters(RELEASED);
-          return settled && runner == null;
+          return isSettled() && runner == null;
         }
         LockSupport.parkNanos(this, nanos);
       } else {

@@ -352,6 +352,42 @@ class AsyncWorkerTest {
   }
 
   @Test
+  void cancelledWhileRunning_withOrWithoutCallbacks_waitForCompletionWaitsForTheTaskToLeaveItsThread()
+      throws Exception {
+    for (boolean withCallback : new boolean[] {false, true}) {
+      // Without callbacks, the canceller's finish() takes the empty stack as SETTLED in one CAS; with
+      // one, it fires it and publishes `settled`. Either way the task is still on its thread.
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch leave = new CountDownLatch(1);
+      AsyncWorker<Integer> worker = new AsyncWorker<>(pool);
+      List<String> failures = new CopyOnWriteArrayList<>();
+      if (withCallback) {
+        worker.setFailureCallback(e -> failures.add(e.getClass().getSimpleName()));
+      }
+      worker.startAsync(() -> {
+        started.countDown();
+        boolean left = false;
+        while (!left) {
+          try {
+            left = leave.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            // the cancel's interrupt: this task stays on its thread until the test lets it go
+          }
+        }
+        return 1;
+      });
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      worker.cancel();
+      assertThat(worker.state()).isEqualTo(WorkerState.CANCELLED);
+      assertThat(worker.waitForCompletion(Duration.ofMillis(50))).as("callback %s: the task is still on its thread",
+          withCallback).isFalse();
+      leave.countDown();
+      assertThat(worker.waitForCompletion(Duration.ofSeconds(10))).as("callback %s", withCallback).isTrue();
+      assertThat(failures).isEqualTo(withCallback ? List.of("CancellationException") : List.of());
+    }
+  }
+
+  @Test
   void callback_setAfterCompletion_runsAtOnceOnTheCaller() {
     AsyncWorker<Integer> worker = new AsyncWorker<>(pool);
     worker.startAsync(() -> 5);
