@@ -64,6 +64,7 @@ INLINE_COST = [
     ("InlineCostBenchmark.scope", "a scope's `createWorker` + `waitForAll` + `getResult`, no metrics"),
     ("InlineCostBenchmark.createWorkerRecording", "`manager.createWorker` + `getResult`, `recordStats()`"),
     ("InlineCostBenchmark.scopeRecording", "a scope, `recordStats()`"),
+    ("InlineCostBenchmark.createWorkerWithMetrics", "`manager.createWorker` + `getResult`, the starter's Micrometer timers"),
 ]
 
 RECORDING_COST = [

@@ -74,7 +74,7 @@ public final class AsyncWorker<T> {
    *
    * The thread whose terminal CAS wins runs finish() exactly once: it cancels the timer, tells the
    * manager, then swaps `stack` (waiters and callbacks, a Treiber stack) for TOMBSTONE and fires what
-   * it took. A callback registered after the swap finds TOMBSTONE and runs on the caller. "Done" for
+   * it took. A callback registered after the swap finds the stack taken and runs on the caller. "Done" for
    * waiters means a taken stack, so whoever wakes from a wait sees the manager's bookkeeping finished.
    * The common end has nothing on the stack (no callback, and the result read later): finish() then
    * takes it by CAS null -> SETTLED, which also means `settled`, and is done with one atomic write.
@@ -84,7 +84,9 @@ public final class AsyncWorker<T> {
    * handshake, as FutureTask does; a runner that lost waits for INTERRUPTED before it leaves and then
    * clears its interrupt flag, so a cancellation can never interrupt the next task of that pool
    * thread. A runner that won keeps `runner` set while finish() runs its callbacks (a finish() that
-   * found no callbacks clears it before it takes the stack). An outside driver
+   * found none clears it before it takes the stack; if a callback slips in before that CAS, the
+   * callbacks then run with `runner` clear, which nothing reads as the task still running: waiters
+   * wait for `settled` too). An outside driver
    * (retry) claims `runner` with COMPLETING instead, so only one completer writes `outcome`.
    *
    * waitForCompletion() waits for more than the end: for `settled` (finish() has fired its nodes, or
@@ -107,12 +109,14 @@ public final class AsyncWorker<T> {
    * removal and purge the queue once. The item also carries the submitter's context: a finisher that
    * is not the runner (cancel, timeout, rejection) fires the callbacks inside that context.
    *
-   * A tracked start is two halves: claim() sets `trackNode` and wins CREATED -> SCHEDULED
-   * (so exactly one start goes on), the manager pushes the node onto its WorkerTracker, then launch()
-   * submits the task. Whoever ends the worker clears `trackNode.worker` (it read SCHEDULED or later,
-   * so it sees the node); a node pushed after its worker ended is dead on arrival. So a worker
-   * cancelled while it is being started is never left tracked, whatever the interleaving
-   * (ManagerTrackingLincheckTest); WorkerTracker's comment has the rest of the argument.
+   * A tracked start is two halves: claim() sets `trackNode`, pushes the node onto the manager's
+   * WorkerTracker and wins CREATED -> SCHEDULED (so exactly one start goes on; a claim that loses to
+   * a cancel clears its node), then the manager reads `closed` and launch() submits the task. Whoever
+   * ends the worker clears `trackNode.worker` (it read SCHEDULED or later, so it sees the node). So a
+   * worker cancelled while it is being started is never left tracked, whatever the interleaving
+   * (ManagerTrackingLincheckTest); WorkerTracker's comment has the rest of the argument. The push comes
+   * before the state CAS so that the CAS's fence orders it before the read of `closed`: the owner of a
+   * tracker list pushes with a release store, which alone would let that read pass it.
    *
    * Operations (listing, the stuck-work watchdog) read a started worker from other threads and add
    * nothing to the task path: `id` is taken from a global counter only the first time someone asks
@@ -120,13 +124,14 @@ public final class AsyncWorker<T> {
    * only for expiry and stats: `startNanos` is stamped by the start when a recorder wants the queue
    * wait, else by the arming of a timeout, else by the first observer that lists the worker (a CAS
    * from UNSTAMPED); `ranNanos`, written by the runner only when a recorder wants it, is otherwise
-   * stamped by the first observer that sees the worker RUNNING (a CAS from 0). Both are written
-   * before the CAS that publishes the state an observer reads first. So a task that no one records
+   * stamped by the first observer that sees the worker RUNNING (a CAS from 0). The runner's and the
+   * start's own stamps are written before the CAS that publishes the state an observer reads first; a
+   * listing stamps with a time read after its walk, so never before the start. So a task that no one records
    * or times costs no clock read (a third of a bare worker's cost over a FutureTask's, when it was
    * read at every start).
    */
 
-  private static final int CREATED = 0;
+  static final int CREATED = 0;
   static final int SCHEDULED = 1;
   /** Claimed without running (a rejection, or a retried operation's driver): public RUNNING. */
   static final int CLAIMED = 2;
@@ -348,7 +353,7 @@ public final class AsyncWorker<T> {
   /** As {@link #start}, with the queue item already made (a retry attempt's). */
   void startRun(@Nullable TaskRun<T> run, @Nullable Runnable launch, boolean strict,
       @Nullable Throwable refusal) {
-    if (claim(run, strict, null)) {
+    if (claim(run, strict, null, null)) {
       launch(run, launch, refusal);
     }
   }
@@ -357,12 +362,14 @@ public final class AsyncWorker<T> {
    * The first half of a start: CREATED -> SCHEDULED, exclusively (a manager tracks the worker
    * between the two halves, so that only the one start that won adds it).
    *
-   * @param node the manager's tracking node, set here before the state CAS so that whoever ends the
-   *     worker finds it
+   * @param node the manager's tracking node, set and pushed onto {@code tracker} here before the
+   *     state CAS so that whoever ends the worker finds it, and close() finds the worker
+   * @param tracker the manager's tracker, when {@code node} is given
    * @return whether this call moved the worker to SCHEDULED; false (lenient) or an exception
    *     (strict) if it was cancelled before it started, or already started
    */
-  boolean claim(@Nullable TaskRun<T> run, boolean strict, WorkerTracker.@Nullable Node node) {
+  boolean claim(@Nullable TaskRun<T> run, boolean strict, WorkerTracker.@Nullable Node node,
+      @Nullable WorkerTracker tracker) {
     if (state != CREATED) {
       notStartable(strict, false);
       return false;
@@ -381,12 +388,18 @@ public final class AsyncWorker<T> {
     }
     // Written before the CAS so that whoever sees SCHEDULED sees them; only the start that holds
     // `link` (or the only start, for a retried operation) gets here, so no refused start overwrites
-    // the tracking node of the one that went on.
+    // the tracking node of the one that went on, and only it pushes a node.
+    startNanos = recorder() != null ? System.nanoTime() : UNSTAMPED; // the queue wait needs it
     if (node != null) {
       trackNode = node;
+      // Pushed before the CAS, whose full fence orders the push (a release store, from the list's
+      // owner) before the manager's read of `closed` that follows (AsyncWorkerManager.startTrackedRun).
+      Objects.requireNonNull(tracker).add(node);
     }
-    startNanos = recorder() != null ? System.nanoTime() : UNSTAMPED; // the queue wait needs it
     if (!STATE.compareAndSet(this, CREATED, SCHEDULED)) {
+      if (node != null) {
+        node.worker = null; // cancelled before it started (a cancelAll may have found it): dead on arrival
+      }
       if (run != null) {
         LINK.compareAndSet(this, run, null); // cancelled before it started: never queued, keep no task
       }
@@ -676,7 +689,8 @@ public final class AsyncWorker<T> {
     outcome = result;
     if (STATE.compareAndSet(this, RUNNING, end)) {
       // Nobody interrupts us now: only the winner of the terminal CAS interrupts. `runner` stays set
-      // while our callbacks run, and finish() clears it just before it publishes `settled`.
+      // while our callbacks run, and finish() clears it just before it publishes `settled` (with no
+      // callback, just before the CAS that takes the stack as SETTLED).
       finish(RUNNING, end, true, false);
     } else {
       outcome = null; // cancelled or timed out while running: the late result is discarded
@@ -959,7 +973,8 @@ public final class AsyncWorker<T> {
 
   /**
    * @param leaving the winner is the thread inside the task: clear `runner` with the publication of
-   *     `settled` (one fence for both: waiters read `settled` first, then `runner`)
+   *     `settled` (one fence for both: waiters read `settled` first, then `runner`), or, with no
+   *     callback to run, before the CAS that takes the stack as SETTLED
    * @param dequeue remove a queued item from a bounded queue (a single cancellation or timeout)
    */
   private void finish(int from, int end, boolean leaving, boolean dequeue) {
@@ -1471,11 +1486,11 @@ public final class AsyncWorker<T> {
 
   // ---------------------------------------------------------------- for operations (listing, watchdog)
 
-  /** System.nanoTime() at startAsync; call after reading a state of SCHEDULED or later. */
   /**
-   * When this started worker was started: exact when its manager records or it has a timeout, else the
-   * first time someone asked ({@code now}, stamped so that later askers agree). Read after a state of
-   * SCHEDULED or later.
+   * When this started worker was started: exact when its manager records; else when its timeout was
+   * armed at the start (a timeout set before startAsync, or the manager's default); else the first time
+   * someone asked ({@code now}, which must be read after the worker was seen started; stamped so that
+   * later askers agree). Read after a state of SCHEDULED or later.
    */
   long startNanos(long now) {
     long start = (long) START.getVolatile(this);

@@ -408,7 +408,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
    * attempt timeout) runs the running attempt's {@link WorkerCompletion#onCancel} actions.
    *
    * <p>{@code attempt} is called once per attempt, on the thread that starts it (this one for the first;
-   * the manager's scheduler after a delay), and should not block. If it throws, that attempt fails with
+   * the manager's scheduler after a delay; after a zero delay, the thread that completed the previous
+   * attempt), and should not block. If it throws, that attempt fails with
    * the exception, which the policy judges like any other failure.
    *
    * @param name the operation's name, not blank; see {@link #createWorker(String, Callable)}
@@ -572,13 +573,13 @@ public final class AsyncWorkerManager implements AutoCloseable {
   private <T> void startTrackedRun(AsyncWorker<T> worker, AsyncWorker.@Nullable TaskRun<T> run,
       @Nullable Runnable launch, boolean strict, @Nullable Throwable failed) {
     WorkerTracker.Node node = new WorkerTracker.Node(worker);
-    if (!worker.claim(run, strict, node)) { // sets worker.trackNode before the state CAS publishes it
+    // claim() sets worker.trackNode and pushes the node onto `workers` before the state CAS
+    if (!worker.claim(run, strict, node, workers)) {
       return; // cancelled before it started, or started by another call: never tracked by this one
     }
-    // Track first, then read `closed`; close() writes `closed`, then walks the tracker (both
-    // volatile). One of us sees the other, so a worker is either refused here or cancelled by
-    // close(), never left running.
-    workers.add(node);
+    // Tracked, then (after the claim's CAS, a full fence) read `closed`; close() writes `closed`
+    // (volatile), then walks the tracker. One of us sees the other, so a worker is either refused
+    // here or cancelled by close(), never left running.
     WorkerObserver o = observer;
     if (o != null) {
       worker.observe(o, name, worker.retried()); // a driven worker is launched too, but not retried
@@ -931,23 +932,30 @@ public final class AsyncWorkerManager implements AutoCloseable {
     if (max == 0) {
       return List.of();
     }
-    // The newest at the head, so that the oldest `max` stay: O(n log max), one pass. A worker whose
-    // start no one timed is stamped now, on first sight (WorkerInfo's class comment); workers with
-    // the same stamp are ordered as the walk met them: each list of a tracker is newest first.
+    // A worker whose start no one timed is stamped on first sight (WorkerInfo's class comment), with a
+    // time read after the walk, so after every start the walk met; workers with the same stamp are
+    // ordered as the walk met them (each list of a tracker is newest first). Then the newest at the
+    // head, so that the oldest `max` stay: O(n log max).
+    List<AsyncWorker<?>> walked = new ArrayList<>();
+    forEachInFlight(w -> {
+      if (w.internalState() != AsyncWorker.CREATED) { // a start in progress: not listed yet
+        walked.add(w);
+      }
+    });
     long seen = System.nanoTime();
     Comparator<Listed> newestFirst = (a, b) -> a.start != b.start ? Long.signum(b.start - a.start)
         : Long.compare(a.order, b.order);
     PriorityQueue<Listed> oldest = new PriorityQueue<>(Math.min(max, 1024), newestFirst);
-    long[] order = {0L};
-    forEachInFlight(w -> {
-      Listed l = new Listed(w, w.startNanos(seen), order[0]++);
+    for (int i = 0; i < walked.size(); i++) {
+      AsyncWorker<?> w = walked.get(i);
+      Listed l = new Listed(w, w.startNanos(seen), i);
       if (oldest.size() < max) {
         oldest.add(l);
       } else if (newestFirst.compare(l, oldest.peek()) > 0) { // l started before the newest kept
         oldest.poll();
         oldest.add(l);
       }
-    });
+    }
     List<Listed> sorted = new ArrayList<>(oldest);
     sorted.sort(newestFirst.reversed());
     long nowNanos = System.nanoTime();

@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The engine ({@code Retry.executeCompletionStage}) calls {@link #get()} for each attempt and
  * schedules the delays on {@link #schedule this} scheduler, which forwards to the real one and keeps
- * the pending delay so that a cancellation can remove it. Each attempt is a small untracked worker
+ * the pending delay so that a cancellation can remove it (a zero delay it runs in place instead, once
+ * per stack, rather than hop through the timer thread). Each attempt is a small untracked worker
  * on the operation's pool, so it is interrupted on cancel, and has its own timeout if the policy sets
  * one. When an attempt fails, this class decides, with the policy, whether another attempt may run and
  * after what delay (resilience4j's interval function, jitter, cap, deadline), and reports that decision
@@ -496,12 +497,14 @@ final class RetryRun<T> extends AbstractExecutorService
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
     // Called on the thread that saw the attempt fail, inside the submitter's context (restored there
     // by the decorated attempt or timer).
-    if (delay <= 0L && !goingOn) {
+    if (delay <= 0L && !goingOn && !Thread.currentThread().isInterrupted()) {
       // No delay: go on here rather than hop to the timer thread and back (two thread wake-ups per
       // retry); the engine's next step submits the next attempt to the pool at once. Once per stack:
-      // with an executor that runs tasks on the caller, the next attempt fails inside this call, and
-      // its own retry takes the timer, so attempts never nest. The flag is only ever read by the
-      // thread that set it or by a later attempt's thread, for which either path is right.
+      // with an executor that runs tasks on the caller, the next attempt runs (and fails) inside this
+      // call, and its own retry takes the timer, so attempts nest at most one deep. The flag is only
+      // ever read by the thread that set it or by a later attempt's thread, for which either path is
+      // right. A thread whose interrupt flag is set (a task that left it set) takes the timer too: an
+      // attempt run here on the caller must not start interrupted.
       goingOn = true;
       try {
         command.run();

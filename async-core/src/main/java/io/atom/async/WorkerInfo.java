@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * task that has no timeout, neither when it starts nor when it begins to run (each read costs about
  * as much as a whole {@code FutureTask}): the first listing or watchdog pass that sees the worker
  * notes its start then, and the first that sees it running notes that. So {@code startedAt} is then
- * no earlier than the first listing that saw the worker (a worker with a timeout is timed from its
- * start), {@code runningFor} a lower bound, and a worker first seen waiting shows {@code queuedFor}
+ * no earlier than the first listing that saw the worker (a worker whose timeout was armed at its
+ * start, set before startAsync or the manager's default, is timed from then), {@code runningFor} a lower bound, and a worker first seen waiting shows {@code queuedFor}
  * from that look; between two listings, the later one's times are short by at most the interval.
  * The listing's order (oldest first) is by those times too.
  *

@@ -34,13 +34,18 @@ import org.jspecify.annotations.Nullable;
  * reachable from the head, and a reader that raced a sweep and stands on an unlinked node still
  * walks forward through dead nodes back into the list. Readers need no lock: a stale {@code next}
  * is an older, still-valid path; a stale {@code worker} is a finished worker, which readers skip by
- * its own state. (3) A worker's node is set before the worker's CREATED -> SCHEDULED CAS, so any
- * thread that ends the worker (and so read SCHEDULED or later) sees its node and clears it; a node
- * pushed after its worker ended is dead on arrival and is swept like any other.
+ * its own state. (3) A worker's node is set and pushed before the worker's CREATED -> SCHEDULED CAS,
+ * so any thread that ends the worker (and so read SCHEDULED or later) sees its node and clears it; a
+ * start whose CAS loses to a cancel clears its node itself. A walker may meet a worker still CREATED (its
+ * start in progress): it waits for it or cancels it like any other, and listings skip it.
  *
  * <p><b>Consistency.</b> A walk ({@link #countLive}, {@link #forEachLive}, the manager's {@code cancelAll} and
- * {@code waitForAll}) is weakly consistent, as a concurrent collection's iterator: every worker tracked before the call and still in flight when
- * the walk reaches its list is visited; workers added meanwhile may or may not be.
+ * {@code waitForAll}) is weakly consistent, as a concurrent collection's iterator: every worker whose
+ * start happened before the call (in the memory model's sense: its start returned to a caller that then
+ * made the call, or another thread saw it started) and still in flight when the walk reaches its list is
+ * visited; workers added meanwhile may or may not be. An owner's push is a release store, so a walk
+ * with no such order to the start may miss it: the manager makes the start's state CAS, a full fence,
+ * follow the push, so that its check of {@code closed} and close()'s walk cannot miss each other.
  */
 final class WorkerTracker {
   static final int SWEEP_MIN = 64;

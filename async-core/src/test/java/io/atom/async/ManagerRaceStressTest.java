@@ -55,6 +55,11 @@ class ManagerRaceStressTest {
         gate.await(10, TimeUnit.SECONDS);
         gate.await(10, TimeUnit.SECONDS);
         assertThat(error.get()).as("round %d", round).isNull();
+        for (AsyncWorker<Integer> w : created) {
+          // The scope's close() has returned: each worker was refused by it, cancelled by it, or ran
+          // before; none may be left queued, as one whose start close() missed would be.
+          assertThat(w.isDone()).as("round %d: close() left %s queued", round, w).isTrue();
+        }
         executor.runAll(); // whatever is still queued runs (or finds itself cancelled)
         for (AsyncWorker<Integer> w : created) {
           assertThat(w.isDone()).as("round %d: %s", round, w).isTrue();

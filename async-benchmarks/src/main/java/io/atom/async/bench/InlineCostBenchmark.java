@@ -2,6 +2,7 @@ package io.atom.async.bench;
 
 import io.atom.async.AsyncWorker;
 import io.atom.async.AsyncWorkerManager;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * scheduler decides the figure, only the instructions, allocations and atomic writes of the task's
  * own path. One operation is a batch of {@value #TASKS} tasks and every result. Peer: {@link FutureTask}
  * created, run and read. Ours: {@code createWorker} on the root manager and {@code getResult}; and a
- * scope with {@code waitForAll}, as the fan-out benchmark does; each also with {@code recordStats()}.
+ * scope with {@code waitForAll}, as the fan-out benchmark does; each also with {@code recordStats()}
+ * (the core's counters), and {@code createWorker} with the starter's Micrometer timers on a
+ * {@link SimpleMeterRegistry} (metrics on, as the starter records them).
  * The pooled benchmarks show what this costs against a real hand-off; this one tells the changes to
  * the task's path apart, run to run, where the pooled ones drift.
  *
@@ -44,12 +47,17 @@ public class InlineCostBenchmark {
 
   AsyncWorkerManager manager;
   AsyncWorkerManager recording;
+  AsyncWorkerManager metrics;
+  SimpleMeterRegistry registry;
 
   /** The managers, on the inline executor. */
   @Setup
   public void setUp() {
     manager = AsyncWorkerManager.builder().name("inline").executor(INLINE).build();
     recording = AsyncWorkerManager.builder().name("inlineRecording").executor(INLINE).recordStats().build();
+    registry = new SimpleMeterRegistry();
+    metrics = Pools.starterMetrics(registry, AsyncWorkerManager.builder().name("inlineMetrics").executor(INLINE),
+        "inlineMetrics").build();
   }
 
   /** Closes the managers. */
@@ -57,6 +65,8 @@ public class InlineCostBenchmark {
   public void tearDown() {
     manager.close();
     recording.close();
+    metrics.close();
+    registry.close();
   }
 
   /**
@@ -94,6 +104,16 @@ public class InlineCostBenchmark {
   @Benchmark
   public int createWorkerRecording() {
     return workers(recording);
+  }
+
+  /**
+   * Ours, metrics on: as {@link #createWorker()} with the starter's Micrometer timers.
+   *
+   * @return the sum of the results
+   */
+  @Benchmark
+  public int createWorkerWithMetrics() {
+    return workers(metrics);
   }
 
   /**

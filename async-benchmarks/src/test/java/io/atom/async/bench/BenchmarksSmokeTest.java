@@ -113,7 +113,10 @@ class BenchmarksSmokeTest {
         assertEquals(InlineCostBenchmark.TASKS, b.scope());
         assertEquals(InlineCostBenchmark.TASKS, b.createWorkerRecording());
         assertEquals(InlineCostBenchmark.TASKS, b.scopeRecording());
+        assertEquals(InlineCostBenchmark.TASKS, b.createWorkerWithMetrics());
       }
+      assertEquals(CALLS * InlineCostBenchmark.TASKS, b.registry.get("atom.async.worker.duration")
+          .tag("manager", "inlineMetrics").tag("outcome", "success").timer().count());
       assertEquals(0, b.manager.inFlightCount());
       assertEquals(2L * CALLS * InlineCostBenchmark.TASKS,
           b.recording.stats().ended(io.atom.async.WorkerState.SUCCEEDED));
