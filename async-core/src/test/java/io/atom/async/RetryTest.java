@@ -129,6 +129,31 @@ class RetryTest {
   }
 
   @Test
+  void zeroDelay_anAttemptThatLeavesItsThreadInterrupted_doesNotStartTheNextOneInterrupted() throws Exception {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+    try (AsyncWorkerManager inline = AsyncWorkerManager.builder().name("inline").executor(Runnable::run)
+        .scheduler(timer).build()) {
+      List<Boolean> startedInterrupted = new java.util.concurrent.CopyOnWriteArrayList<>();
+      RetryPolicy<String> zero = RetryPolicy.<String>builder().maxAttempts(3).backoff(BackoffStrategy.FIXED)
+          .initialDelay(Duration.ZERO).build();
+      AsyncWorker<String> op = inline.retry(() -> {
+        startedInterrupted.add(Thread.currentThread().isInterrupted());
+        if (startedInterrupted.size() < 3) {
+          Thread.currentThread().interrupt(); // a task that leaves its thread interrupted, then fails
+          throw new IOException("failure " + startedInterrupted.size());
+        }
+        return "ok";
+      }, zero);
+      Thread.interrupted(); // the first attempt ran here, on the caller, and left it interrupted
+      assertThat(op.getResult(Duration.ofSeconds(30))).isEqualTo("ok");
+      assertThat(startedInterrupted).as("each attempt's thread was interrupted when it began")
+          .containsExactly(false, false, false);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
   void zeroDelay_onAnExecutorThatRunsOnTheCaller_neverNestsAttempts() throws Exception {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
     try (AsyncWorkerManager inline = AsyncWorkerManager.builder().name("inline").executor(Runnable::run)
