@@ -163,12 +163,12 @@ final class WorkerTracker {
       int live = 0;
       Node pred = (Node) HEADS.getVolatile(heads, at);
       if (pred != null) {
-        if (pred.live() != null) {
+        if (pred.worker != null) {
           live++;
         }
         for (Node n = pred.next; n != null; ) {
           Node next = n.next;
-          if (n.live() == null) {
+          if (n.worker == null) { // dead: the node alone tells (not the worker, whose line its pool thread writes)
             pred.next = next; // n keeps its own `next`: a reader standing on it walks on into the list
           } else {
             pred = n;
