@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * is the first thread that pushes onto the stripe (for a scope, normally the request thread that uses
  * it); it claims the stripe by CAS, once, for good. Ending a worker writes one field,
  * {@code node.worker = null}, on a line the finisher touches anyway; it removes nothing.
- * Dead nodes (no worker, or a finished one) are unlinked lazily by a sweep that an adder runs once
+ * Dead nodes (no worker: whoever ends a worker clears its node) are unlinked lazily by a sweep that an adder runs once
  * its list has seen as many pushes as it had live nodes at the previous sweep (at least
  * {@value #SWEEP_MIN}): amortised O(1) per push, and a list holds at most about twice its peak of
  * in-flight workers plus {@value #SWEEP_MIN} dead nodes. A reader that walks a list whose dead
