@@ -141,7 +141,9 @@ class AsyncClusterAutoConfigurationTests {
 
       AsyncWorker<Integer> chunk = cluster.createWorker("chunk", () -> 6 * 7);
       assertThat(chunk.getResult(Duration.ofSeconds(30))).isEqualTo(42);
-      assertThat(member.getExecutorService("clusterWorkerManager").getLocalExecutorStats().getCompletedTaskCount())
+      // The started count: Hazelcast 5.5 counts a task completed only after it has sent the answer,
+      // which getResult may already have read.
+      assertThat(member.getExecutorService("clusterWorkerManager").getLocalExecutorStats().getStartedTaskCount())
           .as("ran on the executor service named after the bean").isPositive();
 
       MeterRegistry registry = context.getBean(MeterRegistry.class);
