@@ -353,7 +353,7 @@ public final class AsyncWorker<T> {
   /** As {@link #start}, with the queue item already made (a retry attempt's). */
   void startRun(@Nullable TaskRun<T> run, @Nullable Runnable launch, boolean strict,
       @Nullable Throwable refusal) {
-    if (claim(run, strict, null, null)) {
+    if (claim(run, strict, null)) {
       launch(run, launch, refusal);
     }
   }
@@ -362,14 +362,13 @@ public final class AsyncWorker<T> {
    * The first half of a start: CREATED -> SCHEDULED, exclusively (a manager tracks the worker
    * between the two halves, so that only the one start that won adds it).
    *
-   * @param node the manager's tracking node, set and pushed onto {@code tracker} here before the
-   *     state CAS so that whoever ends the worker finds it, and close() finds the worker
-   * @param tracker the manager's tracker, when {@code node} is given
+   * @param tracker the manager's tracker, or null for an untracked start: the worker's node is made,
+   *     set and pushed onto it here, by the one start that goes on, before the state CAS, so that
+   *     whoever ends the worker finds the node, and close() finds the worker
    * @return whether this call moved the worker to SCHEDULED; false (lenient) or an exception
    *     (strict) if it was cancelled before it started, or already started
    */
-  boolean claim(@Nullable TaskRun<T> run, boolean strict, WorkerTracker.@Nullable Node node,
-      @Nullable WorkerTracker tracker) {
+  boolean claim(@Nullable TaskRun<T> run, boolean strict, @Nullable WorkerTracker tracker) {
     if (state != CREATED) {
       notStartable(strict, false);
       return false;
@@ -390,11 +389,13 @@ public final class AsyncWorker<T> {
     // `link` (or the only start, for a retried operation) gets here, so no refused start overwrites
     // the tracking node of the one that went on, and only it pushes a node.
     startNanos = recorder() != null ? System.nanoTime() : UNSTAMPED; // the queue wait needs it
-    if (node != null) {
+    WorkerTracker.Node node = null;
+    if (tracker != null) {
+      node = new WorkerTracker.Node(this);
       trackNode = node;
       // Pushed before the CAS, whose full fence orders the push (a release store, from the list's
       // owner) before the manager's read of `closed` that follows (AsyncWorkerManager.startTrackedRun).
-      Objects.requireNonNull(tracker).add(node);
+      tracker.add(node);
     }
     if (!STATE.compareAndSet(this, CREATED, SCHEDULED)) {
       if (node != null) {

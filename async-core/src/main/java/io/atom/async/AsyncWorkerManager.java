@@ -572,9 +572,8 @@ public final class AsyncWorkerManager implements AutoCloseable {
   /** As {@link #startTracked}, with the queue item (or a driven worker's context carrier) made. */
   private <T> void startTrackedRun(AsyncWorker<T> worker, AsyncWorker.@Nullable TaskRun<T> run,
       @Nullable Runnable launch, boolean strict, @Nullable Throwable failed) {
-    WorkerTracker.Node node = new WorkerTracker.Node(worker);
-    // claim() sets worker.trackNode and pushes the node onto `workers` before the state CAS
-    if (!worker.claim(run, strict, node, workers)) {
+    // claim() makes the worker's node, sets worker.trackNode and pushes it onto `workers` before the state CAS
+    if (!worker.claim(run, strict, workers)) {
       return; // cancelled before it started, or started by another call: never tracked by this one
     }
     // Tracked, then (after the claim's CAS, a full fence) read `closed`; close() writes `closed`

@@ -73,14 +73,7 @@ class WorkerTrackerStressTest {
           gate.await(60, TimeUnit.SECONDS);
           assertThat(error.get()).as("round %d", round).isNull();
 
-          root.cancelAll();
-
-          for (AsyncWorker<Integer> w : blocked) {
-            assertThat(w.isDone()).as("round %d: cancelAll reached %s", round, w).isTrue();
-          }
-          latch.countDown();
-          assertThat(root.waitForAll(Duration.ofSeconds(30))).as("round %d", round).isTrue();
-          assertThat(root.inFlightCount()).isZero();
+          cancelAllReachesEveryBlockedWorker(root, blocked, latch, round);
           assertThat(root.allDone()).isTrue();
         }
       } finally {
@@ -133,14 +126,7 @@ class WorkerTrackerStressTest {
           assertThat(scope.inFlightCount()).as("round %d: every blocked worker is tracked", round)
               .isGreaterThanOrEqualTo(blocked.size());
 
-          scope.cancelAll();
-
-          for (AsyncWorker<Integer> w : blocked) {
-            assertThat(w.isDone()).as("round %d: cancelAll reached %s", round, w).isTrue();
-          }
-          latch.countDown();
-          assertThat(scope.waitForAll(Duration.ofSeconds(30))).as("round %d", round).isTrue();
-          assertThat(scope.inFlightCount()).isZero();
+          cancelAllReachesEveryBlockedWorker(scope, blocked, latch, round);
           scope.tracker().sweepAll();
           assertThat(scope.tracker().nodeCount()).as("round %d: only the lists' heads are left (a sweep keeps "
               + "the head)", round).isLessThanOrEqualTo(scope.tracker().listCount());
@@ -262,6 +248,22 @@ class WorkerTrackerStressTest {
     assertThat(WorkerTracker.stripesForCpus(16)).isEqualTo(32);
     assertThat(WorkerTracker.stripesForCpus(40)).isEqualTo(64);
     assertThat(WorkerTracker.stripesForCpus(1_000)).isEqualTo(64);
+  }
+
+  /**
+   * {@code manager.cancelAll()} ends every worker in {@code blocked} (all in flight until {@code latch}
+   * opens); then, once they are let go, the manager waits for all and tracks none.
+   */
+  private static void cancelAllReachesEveryBlockedWorker(AsyncWorkerManager manager,
+      Queue<AsyncWorker<Integer>> blocked, CountDownLatch latch, int round) {
+    manager.cancelAll();
+
+    for (AsyncWorker<Integer> w : blocked) {
+      assertThat(w.isDone()).as("round %d: cancelAll reached %s", round, w).isTrue();
+    }
+    latch.countDown();
+    assertThat(manager.waitForAll(Duration.ofSeconds(30))).as("round %d", round).isTrue();
+    assertThat(manager.inFlightCount()).isZero();
   }
 
   private static void assertNoDeadNodeHoldsAWorker(WorkerTracker tracker) {
